@@ -1,0 +1,277 @@
+// The one guarded HTTP client for every outbound call (vendor APIs now; Slack, Teams and webhooks
+// later): per-attempt timeouts, retries with backoff on 429/5xx honouring Retry-After, no retry on
+// other 4xx, redirects followed by hand so each hop is re-checked, link-local and cloud-metadata
+// addresses refused at connect time (so DNS rebinding cannot slip past), bodies capped, and every
+// error message scrubbed of the secrets it was given.
+import dns from 'node:dns';
+import ipaddr from 'ipaddr.js';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { ConnectorError } from './kind.ts';
+
+// Loopback and private ranges stay allowed on purpose: self-hosted SonarQube / Dependency-Track /
+// GitLab usually live on a private network. Link-local covers 169.254.169.254 (AWS, GCP, Azure).
+const BLOCKED_HOSTNAMES = new Set(['metadata.google.internal', 'metadata.goog', 'metadata']);
+const BLOCKED_ADDRESSES = new Set(['100.100.100.200', 'fd00:ec2::254', '192.0.0.192']);
+
+export function isForbiddenAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  let ip = ipaddr.parse(address);
+  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
+  const range = ip.range();
+  return range === 'linkLocal' || range === 'unspecified' || BLOCKED_ADDRESSES.has(ip.toString());
+}
+
+function guardedLookup(hostname: string, options: dns.LookupOptions, callback: (...a: any[]) => void) {
+  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err);
+    const list = addresses as dns.LookupAddress[];
+    const bad = list.find((a) => isForbiddenAddress(a.address));
+    if (bad) return callback(Object.assign(new Error(`address ${bad.address} is not allowed`), { code: 'EFORBIDDENADDR' }));
+    if (options.all) callback(null, list);
+    else callback(null, list[0]!.address, list[0]!.family);
+  });
+}
+
+const agent = new Agent({ connect: { lookup: guardedLookup as any }, keepAliveTimeout: 10_000 });
+
+export interface HttpRequest {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** statuses returned to the caller instead of thrown (e.g. GitHub's 404 "no analysis found") */
+  accept?: number[];
+}
+
+export interface HttpResponse {
+  status: number;
+  url: string;
+  headers: Headers;
+  body: string;
+  json<T = any>(): T;
+}
+
+export interface GuardedHttpOptions {
+  /** the tool's name, used in every message: "401 from SonarQube: …" */
+  service: string;
+  /** values that must never appear in an error (tokens, header values) */
+  secrets?: Array<string | null | undefined>;
+  timeoutMs?: number;
+  retries?: number;
+  /** first backoff step; doubles per attempt (with jitter) */
+  backoffMs?: number;
+  /** longest Retry-After we honour before giving up on the call */
+  maxRetryAfterMs?: number;
+  maxBodyBytes?: number;
+  maxRedirects?: number;
+}
+
+const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+
+export class GuardedHttp {
+  readonly service: string;
+  private readonly secrets: string[];
+  private readonly o: Required<Omit<GuardedHttpOptions, 'service' | 'secrets'>>;
+
+  constructor(opts: GuardedHttpOptions) {
+    this.service = opts.service;
+    this.secrets = (opts.secrets ?? []).filter((s): s is string => !!s && s.length >= 4);
+    this.o = {
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      retries: opts.retries ?? 4,
+      backoffMs: opts.backoffMs ?? 500,
+      maxRetryAfterMs: opts.maxRetryAfterMs ?? 120_000,
+      // 64 MB: a Dependency-Track project with ~20k findings is ~40 MB of JSON
+      maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024 * 1024,
+      maxRedirects: opts.maxRedirects ?? 5,
+    };
+  }
+
+  /** Removes every configured secret (and its URL-encoded / base64 forms) from a message. */
+  redact(message: string): string {
+    let out = message;
+    for (const s of this.secrets) {
+      for (const form of [s, encodeURIComponent(s), Buffer.from(s).toString('base64'), Buffer.from(`${s}:`).toString('base64')]) {
+        out = out.split(form).join('[redacted]');
+      }
+    }
+    return out;
+  }
+
+  fail(message: string, status?: number): never {
+    throw new ConnectorError(this.redact(message), status);
+  }
+
+  async request(url: string, init: HttpRequest = {}, signal?: AbortSignal): Promise<HttpResponse> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.once(url, init, signal);
+      if (res.status >= 200 && res.status < 300) return res;
+      if (init.accept?.includes(res.status)) return res;
+      if (RETRYABLE.has(res.status) && attempt < this.o.retries) {
+        const wait = this.retryDelay(res.headers.get('retry-after'), attempt);
+        if (wait <= this.o.maxRetryAfterMs) { await sleep(wait, signal); continue; }
+      }
+      this.fail(`${res.status} from ${this.service}${statusHint(res.status)}: ${summarizeBody(res.body)} (${redactUrl(res.url)})`, res.status);
+    }
+  }
+
+  async json<T = any>(url: string, init: HttpRequest = {}, signal?: AbortSignal): Promise<{ data: T; response: HttpResponse }> {
+    const response = await this.request(url, { ...init, headers: { accept: 'application/json', ...init.headers } }, signal);
+    return { data: this.parseJson<T>(response), response };
+  }
+
+  parseJson<T>(response: HttpResponse): T {
+    try {
+      return JSON.parse(response.body) as T;
+    } catch {
+      const type = response.headers.get('content-type') ?? 'no content type';
+      this.fail(`${this.service} answered HTTP ${response.status} with ${type}, not JSON: ${summarizeBody(response.body)} (${redactUrl(response.url)})`, response.status);
+    }
+  }
+
+  private retryDelay(retryAfter: string | null, attempt: number): number {
+    if (retryAfter) {
+      const secs = Number(retryAfter);
+      if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+      const at = Date.parse(retryAfter);
+      if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
+    }
+    const base = this.o.backoffMs * 2 ** attempt;
+    return base / 2 + Math.random() * base / 2;
+  }
+
+  private async once(url: string, init: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
+    let current = url;
+    for (let hop = 0; ; hop++) {
+      const target = this.checkUrl(current);
+      const timeout = AbortSignal.timeout(this.o.timeoutMs);
+      let res;
+      try {
+        res = await undiciFetch(target, {
+          method: init.method ?? 'GET',
+          headers: init.headers,
+          body: init.body,
+          redirect: 'manual',
+          dispatcher: agent,
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        });
+      } catch (e) {
+        if (signal?.aborted) throw e;
+        this.fail(`${this.service} at ${redactUrl(target.origin)} could not be reached: ${describeNetworkError(e, this.o.timeoutMs)}`);
+      }
+      if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
+        await res.body?.cancel();
+        if (hop >= this.o.maxRedirects) this.fail(`${this.service}: more than ${this.o.maxRedirects} redirects from ${redactUrl(url)}`);
+        current = new URL(res.headers.get('location')!, target).toString();
+        continue;
+      }
+      const body = await this.readCapped(res, timeout);
+      return {
+        status: res.status,
+        url: target.toString(),
+        headers: res.headers as unknown as Headers,
+        body,
+        json: <T>() => JSON.parse(body) as T,
+      };
+    }
+  }
+
+  private checkUrl(raw: string): URL {
+    let u: URL;
+    try { u = new URL(raw); } catch { this.fail(`${this.service}: "${redactUrl(raw)}" is not a valid URL`); }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') this.fail(`${this.service}: only http and https URLs are allowed, not ${u.protocol}`);
+    const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (BLOCKED_HOSTNAMES.has(host) || isForbiddenAddress(host)) this.fail(`${this.service}: ${host} is a link-local or cloud-metadata address and is never contacted`);
+    return u;
+  }
+
+  private async readCapped(res: Awaited<ReturnType<typeof undiciFetch>>, timeout: AbortSignal): Promise<string> {
+    if (!res.body) return '';
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+        size += chunk.byteLength;
+        if (size > this.o.maxBodyBytes) {
+          await res.body.cancel().catch(() => {});
+          this.fail(`${this.service} sent a response larger than ${this.o.maxBodyBytes} bytes`);
+        }
+        chunks.push(Buffer.from(chunk));
+      }
+    } catch (e) {
+      if (e instanceof ConnectorError) throw e;
+      this.fail(`${this.service}: the response was cut short: ${timeout.aborted ? `timed out after ${this.o.timeoutMs} ms` : (e as Error).message}`);
+    }
+    // invalid UTF-8 becomes U+FFFD instead of throwing: findings carry arbitrary text
+    return Buffer.concat(chunks).toString('utf8');
+  }
+}
+
+/** Guards a pagination loop: a `next` link that repeats, or more pages than any tool has, is an error. */
+export function pageGuard(http: GuardedHttp, maxPages = 10_000) {
+  const seen = new Set<string>();
+  return (pageUrlOrKey: string) => {
+    if (seen.has(pageUrlOrKey)) http.fail(`${http.service}: pagination loops back to a page already read (${redactUrl(pageUrlOrKey)})`);
+    if (seen.size >= maxPages) http.fail(`${http.service}: more than ${maxPages} pages; stopping`);
+    seen.add(pageUrlOrKey);
+  };
+}
+
+/** The `rel="next"` target of an RFC 8288 Link header (GitHub, GitLab), or null. */
+export function nextLink(header: string | null): string | null {
+  if (!header) return null;
+  for (const part of header.split(/,(?=\s*<)/)) {
+    const m = /<([^>]*)>\s*;(.*)/.exec(part.trim());
+    if (m && /\brel="?([^";]*\s)?next(\s[^";]*)?"?/i.test(m[2]!)) return m[1]!;
+  }
+  return null;
+}
+
+/** Joins a base URL (which may carry a path, e.g. GHES's /api/v3) and an API path. */
+export function joinUrl(base: string, path: string, query?: Record<string, string | number | boolean | undefined | null>): string {
+  const u = new URL(base.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, ''));
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, String(v));
+  return u.toString();
+}
+
+function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    u.username = ''; u.password = '';
+    for (const k of [...u.searchParams.keys()]) if (/token|key|secret|password|auth/i.test(k)) u.searchParams.set(k, 'redacted');
+    return u.toString();
+  } catch {
+    return raw.slice(0, 200);
+  }
+}
+
+function statusHint(status: number): string {
+  if (status === 401) return ' (the token was rejected)';
+  if (status === 403) return ' (the token lacks a permission)';
+  if (status === 404) return ' (not found: check the URL)';
+  if (status === 429) return ' (rate limited)';
+  return '';
+}
+
+function summarizeBody(body: string): string {
+  const text = body.trimStart().startsWith('<') ? 'an HTML page' : body.replace(/\s+/g, ' ').trim();
+  return text.length > 300 ? text.slice(0, 300) + '…' : text || 'empty body';
+}
+
+function describeNetworkError(e: unknown, timeoutMs: number): string {
+  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const code = err.cause?.code ?? '';
+  if (code === 'EFORBIDDENADDR') return `${err.cause?.message} (link-local and cloud-metadata addresses are refused)`;
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve';
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connection timed out';
+  if (/CERT|SSL|TLS/i.test(code) || /certificate|SSL|TLS/i.test(err.cause?.message ?? '')) return `TLS error: ${err.cause?.message ?? code}`;
+  return err.cause?.message ?? err.message ?? String(e);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
+  });
+}
