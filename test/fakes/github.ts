@@ -199,7 +199,7 @@ export async function startGithubFake(opts: { basePath?: string } = {}): Promise
       if (dependabotOff.has(repo.key)) return error(403, 'Dependabot alerts are disabled for this repository.', 'https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository');
       const states = req.url.searchParams.get('state')?.split(',');
       const alerts = list.filter((f) => f.componentName).map((f) => dependabotAlert(repo, f)).filter((al) => !states || states.includes(al.state));
-      const keep = req.url.searchParams.get('state') ? { state: req.url.searchParams.get('state')! } : {};
+      const keep: Record<string, string> = states ? { state: states.join(',') } : {};
       return cursorReply(req, canonical, keep, alerts);
     }
     return error(404, 'Not Found');

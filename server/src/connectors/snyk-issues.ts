@@ -1,0 +1,49 @@
+// Snyk REST issues (JSON:API `data[]`) → NormalizedFinding (mapping: research/connectors.md §6,
+// DefectDojo's snyk_issue_api parser).
+import type { NormalizedFinding, Severity } from './kind.ts';
+import { parseCwe, parseDate } from './next-page.ts';
+
+const SEVERITIES: Record<string, Severity> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW', info: 'INFO' };
+const FIX_FLAGS = ['is_fixable_snyk', 'is_fixable_upstream', 'is_fixable_manually', 'is_upgradeable', 'is_patchable', 'is_pinnable'];
+
+export function normalizeIssue(issue: any): NormalizedFinding {
+  const a = issue?.attributes ?? {};
+  const coordinates: any[] = a.coordinates ?? [];
+  const representations: any[] = coordinates.flatMap((c) => c?.representations ?? []);
+  const dependency = representations.find((r) => r?.dependency)?.dependency;
+  const source = representations.find((r) => r?.sourceLocation)?.sourceLocation;
+  const cwe = (a.classes ?? []).find((c: any) => String(c?.source).toUpperCase() === 'CWE');
+  const severities: any[] = a.severities ?? [];
+  // Snyk's own assessment first (it already weighs exploit maturity), then any scored source
+  const cvss = severities.find((s) => s?.source === 'Snyk' && typeof s.score === 'number') ?? severities.find((s) => typeof s?.score === 'number');
+  const resolved = a.status === 'resolved';
+  const line = source?.region?.start?.line;
+  return {
+    title: a.title || a.key || 'Snyk issue',
+    severity: SEVERITIES[String(a.effective_severity_level ?? '').toLowerCase()] ?? 'INFO',
+    description: a.description ?? undefined,
+    uniqueIdFromTool: issue?.id ?? null,
+    vulnIdFromTool: a.key ?? null,
+    filePath: source?.file ?? null,
+    line: Number.isInteger(line) && line > 0 ? line : null,
+    cwe: cwe ? parseCwe(cwe.id) : null,
+    vulnerabilityIds: [...new Set((a.problems ?? [])
+      .map((p: any) => String(p?.id ?? ''))
+      .filter((id: string) => /^(CVE|GHSA)-/i.test(id)))] as string[],
+    componentName: dependency?.package_name ?? null,
+    componentVersion: dependency?.package_version ?? null,
+    cvssScore: cvss?.score ?? null,
+    cvssVector: cvss?.vector ?? null,
+    fixAvailable: coordinates.some((c) => FIX_FLAGS.some((f) => c?.[f] === true)),
+    references: (a.problems ?? []).map((p: any) => p?.url).filter(Boolean).join('\n') || null,
+    service: null,
+    staticFinding: true,
+    dynamicFinding: false,
+    date: parseDate(a.created_at),
+    // an ignore is Snyk's only "do not report" switch (its reason is not in this API): DefectDojo
+    // maps it to false positive, and so do we
+    falsePositive: a.ignored === true,
+    mitigated: resolved,
+    mitigatedAt: resolved ? parseDate(a.resolution?.resolved_at) : null,
+  };
+}
