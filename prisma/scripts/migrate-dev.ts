@@ -20,6 +20,12 @@ async function withDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
 }
 
 await withDatabase(async (url) => {
+  // the engine diffs a database at the committed migrations against schema.prisma
+  const { applyMigrations } = await import('../../server/src/db/migrate.ts');
+  const { createPool } = await import('../../server/src/db/postgres.ts');
+  const pool = createPool(url, 2);
+  await applyMigrations(pool);
+  await pool.end();
   const script = empty ? '-- hand-written SQL\n' : await pendingSchemaChange(url);
   if (!script) { console.log('schema.prisma matches the migrations: nothing to write'); return; }
   const ts = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);

@@ -52,7 +52,8 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; database?: 
     password: 'postgres',
     persistent: true,
     createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
+    // TCP on loopback only: no unix socket, whose lock file needs a /tmp the postgres user can write
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
     onLog: (m) => { if (process.env.PG_DEBUG) process.stderr.write(`[pg] ${m}`); },
     onError: (e) => { if (process.env.PG_DEBUG) process.stderr.write(`[pg:err] ${String(e)}\n`); },
   });

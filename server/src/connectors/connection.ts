@@ -1,0 +1,27 @@
+// A connector row → what its kind needs to talk to the tool: the decrypted secret and a guarded
+// HTTP client that redacts that secret from every message.
+import type { Connector } from '@tributary/db';
+import type { SecretBox } from '../auth/secrets.ts';
+import { GuardedHttp } from './http.ts';
+import type { ConnectorKind, KindContext } from './kind.ts';
+import { findKind } from './registry.ts';
+
+export function kindOf(connector: Pick<Connector, 'kind'>): ConnectorKind {
+  const kind = findKind(connector.kind);
+  if (!kind) throw new Error(`unknown connector kind "${connector.kind}"`);
+  return kind;
+}
+
+export function kindContext(connector: Connector, secrets: SecretBox, signal?: AbortSignal): { kind: ConnectorKind; ctx: KindContext } {
+  const kind = kindOf(connector);
+  const secret = connector.secretCiphertext ? secrets.open(connector.secretCiphertext) : null;
+  const http = new GuardedHttp({ service: kind.label, secrets: [secret] });
+  return { kind, ctx: { config: { url: connector.url, secret, options: (connector.options ?? {}) as Record<string, unknown> }, http, signal } };
+}
+
+/** An error message safe to store and show: the secret removed whatever produced the error. */
+export function safeMessage(e: unknown, ctx?: KindContext): string {
+  const raw = e instanceof Error ? e.message : String(e);
+  const message = ctx ? ctx.http.redact(raw) : raw;
+  return message.length > 2000 ? message.slice(0, 2000) + '…' : message;
+}

@@ -1,0 +1,54 @@
+// The Pothos builder: plugins and their settings only. Types live in one file per domain.
+import SchemaBuilder from '@pothos/core';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ZodPlugin from '@pothos/plugin-zod';
+import { GraphQLError } from 'graphql';
+import type PrismaTypes from '@tributary/db/pothos-types';
+import { getDatamodel } from '@tributary/db/pothos-types';
+import { forbidden, unauthenticated } from '../auth/viewer.ts';
+import type { Context } from './context.ts';
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  AuthScopes: { loggedIn: boolean; globalManager: boolean; superuser: boolean };
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+}>({
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ZodPlugin],
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      loggedIn: !!ctx.viewer,
+      globalManager: !!ctx.viewer?.isGlobalManager,
+      superuser: !!ctx.viewer?.isSuperuser,
+    }),
+    unauthorizedError: (_parent, ctx) => (ctx.viewer ? forbidden('do this') : unauthenticated()),
+  },
+  prisma: {
+    client: (ctx) => ctx.prisma,
+    dmmf: getDatamodel(),
+    exposeDescriptions: false,
+    filterConnectionTotalCount: true,
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+  },
+  zod: {
+    // names the field and the problem, e.g. `input.name: must be at most 200 characters`
+    validationError: (error) => {
+      const issues = error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+      return new GraphQLError(`Invalid input — ${issues.join('; ')}`, {
+        extensions: { code: 'BAD_USER_INPUT', fields: error.issues.map((i) => i.path.join('.')) },
+      });
+    },
+  },
+});

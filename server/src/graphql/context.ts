@@ -1,0 +1,27 @@
+// What every resolver gets: the viewer and the process's shared services.
+import type pg from 'pg';
+import type { PrismaClient } from '@tributary/db';
+import type { Viewer } from '../auth/viewer.ts';
+import type { SecretBox } from '../auth/secrets.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { LiveEvents } from '../live/events.ts';
+
+export interface Services {
+  config: Config;
+  prisma: PrismaClient;
+  pool: pg.Pool;
+  secrets: SecretBox;
+  log: Logger;
+  live: LiveEvents;
+}
+
+export interface Context extends Services {
+  viewer: Viewer | null;
+  /** the bearer token or session cookie this request authenticated with (logout revokes it) */
+  authToken: string | null;
+  /** Set-Cookie headers for this response (login / logout) */
+  responseCookies: string[];
+  /** true when the request came over HTTPS (cookie Secure flag) */
+  secureRequest: boolean;
+}

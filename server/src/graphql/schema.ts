@@ -1,0 +1,16 @@
+// The schema: imports only. Each domain file registers its types, queries and mutations.
+import { builder } from './builder.ts';
+import './common.ts';
+import './users.ts';
+import './products.ts';
+import './engagements.ts';
+import './tests.ts';
+import './findings.ts';
+import './connectors.ts';
+import './records.ts';
+import './operations.ts';
+
+builder.queryType({});
+builder.mutationType({});
+
+export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,93 @@
+// Tests: one scan's findings inside an engagement (a connector owns exactly one per product).
+import { forbidden, requireViewer } from '../auth/viewer.ts';
+import type { Permission } from '../auth/permissions.ts';
+import { builder } from './builder.ts';
+import { decodeId, nameRules, notFound } from './common.ts';
+import type { Context } from './context.ts';
+import { requireEngagement } from './engagements.ts';
+import { FindingFilter, findingWhere } from './findings.ts';
+import { DeletePayload } from './products.ts';
+
+builder.prismaNode('Test', {
+  id: { field: 'id' },
+  findUnique: (id, ctx) => ({ id: Number(id), engagement: { product: ctx.viewer ? ctx.viewer.productScope() : { id: -1 } } }),
+  fields: (t) => ({
+    title: t.exposeString('title'),
+    scanType: t.exposeString('scanType'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    engagement: t.relation('engagement'),
+    connector: t.relation('connector', { nullable: true }),
+    findings: t.relatedConnection('findings', {
+      cursor: 'id',
+      totalCount: true,
+      args: { filter: t.arg({ type: FindingFilter }) },
+      query: (args, ctx) => ({ where: findingWhere(ctx, args.filter, {}), orderBy: [{ severity: 'asc' }, { id: 'asc' }] }),
+    }),
+  }),
+});
+
+const TestPayload = builder.objectRef<{ testId: number }>('TestPayload').implement({
+  fields: (t) => ({
+    test: t.prismaField({ type: 'Test', resolve: (query, p, _a, ctx) => ctx.prisma.test.findUniqueOrThrow({ ...query, where: { id: p.testId } }) }),
+  }),
+});
+
+
+builder.mutationField('createTest', (t) =>
+  t.field({
+    type: TestPayload,
+    authScopes: { loggedIn: true },
+    args: {
+      input: t.arg({
+        required: true,
+        type: builder.inputType('CreateTestInput', {
+          fields: (f) => ({ engagementId: f.id({ required: true }), title: f.string({ required: true, validate: nameRules() }), scanType: f.string({ validate: { maxLength: 200 } }) }),
+        }),
+      }),
+    },
+    resolve: async (_root, { input }, ctx) => {
+      const engagementId = await requireEngagement(ctx, String(input.engagementId), 'test.add', 'add tests to this engagement', 'engagementId');
+      const test = await ctx.prisma.test.create({ data: { engagementId, title: input.title.trim(), scanType: input.scanType ?? '' } });
+      return { testId: test.id };
+    },
+  }));
+
+builder.mutationField('updateTest', (t) =>
+  t.field({
+    type: TestPayload,
+    authScopes: { loggedIn: true },
+    args: {
+      input: t.arg({
+        required: true,
+        type: builder.inputType('UpdateTestInput', { fields: (f) => ({ id: f.id({ required: true }), title: f.string({ validate: nameRules() }) }) }),
+      }),
+    },
+    resolve: async (_root, { input }, ctx) => {
+      const id = await requireTest(ctx, String(input.id), 'test.edit', 'edit this test');
+      if (input.title != null) await ctx.prisma.test.update({ where: { id }, data: { title: input.title.trim() } });
+      return { testId: id };
+    },
+  }));
+
+builder.mutationField('deleteTest', (t) =>
+  t.field({
+    type: DeletePayload,
+    authScopes: { loggedIn: true },
+    args: { input: t.arg({ required: true, type: builder.inputType('DeleteTestInput', { fields: (f) => ({ id: f.id({ required: true }) }) }) }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = await requireTest(ctx, String(input.id), 'test.delete', 'delete this test');
+      const { count } = await ctx.prisma.test.deleteMany({ where: { id } });
+      if (count === 0) throw notFound('id: the test');
+      return { deletedId: String(input.id) };
+    },
+  }));
+
+export async function requireTest(ctx: Context, globalId: string, permission: Permission, what: string, field = 'id'): Promise<number> {
+  const viewer = requireViewer(ctx.viewer);
+  const id = decodeId(globalId, 'Test', field);
+  const row = await ctx.prisma.test.findUnique({ where: { id }, select: { engagement: { select: { productId: true } } } });
+  if (!row || !viewer.can('product.view', row.engagement.productId)) throw notFound(`${field}: the test`);
+  if (!viewer.can(permission, row.engagement.productId)) throw forbidden(what);
+  return id;
+}

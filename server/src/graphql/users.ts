@@ -1,0 +1,199 @@
+// Users, sessions, API tokens and product membership.
+import { hashPassword } from '../auth/passwords.ts';
+import { LoginFailed, createApiToken, login, revokeToken, userIdForToken } from '../auth/sessions.ts';
+import { SESSION_COOKIE, SESSION_TTL_MS } from '../auth/tokens.ts';
+import { forbidden, requireViewer } from '../auth/viewer.ts';
+import { builder } from './builder.ts';
+import { ProductRoleEnum, badInput, decodeId, notFound, rethrowConflict } from './common.ts';
+
+export const UserRef = builder.prismaNode('User', {
+  id: { field: 'id' },
+  // a user is visible to superusers, to themselves, and to people who share a product with them
+  findUnique: (id, ctx) => {
+    const viewer = ctx.viewer;
+    if (viewer?.isSuperuser) return { id: Number(id) };
+    const me = viewer?.id ?? -1;
+    return { id: Number(id), OR: [{ id: me }, { memberships: { some: { product: { members: { some: { userId: me } } } } } }] };
+  },
+  fields: (t) => ({
+    email: t.exposeString('email'),
+    name: t.exposeString('name'),
+    isSuperuser: t.exposeBoolean('isSuperuser'),
+    globalRole: t.expose('globalRole', { type: ProductRoleEnum, nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.prismaNode('ProductMember', {
+  id: { field: 'id' },
+  fields: (t) => ({
+    product: t.relation('product'),
+    user: t.relation('user'),
+    role: t.expose('role', { type: ProductRoleEnum }),
+  }),
+});
+
+builder.queryField('viewer', (t) =>
+  t.prismaField({
+    type: 'User',
+    nullable: true,
+    description: 'The logged-in user, or null.',
+    resolve: (query, _root, _args, ctx) => (ctx.viewer ? ctx.prisma.user.findUnique({ ...query, where: { id: ctx.viewer.id } }) : null),
+  }));
+
+const OkPayload = builder.objectRef<{ ok: boolean }>('OkPayload').implement({ fields: (t) => ({ ok: t.exposeBoolean('ok') }) });
+
+function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+}
+
+const LoginPayload = builder.objectRef<{ token: string; userId: number }>('LoginPayload').implement({
+  fields: (t) => ({
+    token: t.exposeString('token'),
+    user: t.prismaField({ type: 'User', resolve: (query, p, _a, ctx) => ctx.prisma.user.findUniqueOrThrow({ ...query, where: { id: p.userId } }) }),
+  }),
+});
+
+builder.mutationField('login', (t) =>
+  t.field({
+    type: LoginPayload,
+    args: {
+      input: t.arg({
+        required: true,
+        type: builder.inputType('LoginInput', {
+          fields: (f) => ({
+            email: f.string({ required: true, validate: { maxLength: 320 } }),
+            password: f.string({ required: true, validate: { maxLength: 1024 } }),
+          }),
+        }),
+      }),
+    },
+    resolve: async (_root, { input }, ctx) => {
+      try {
+        const { token, userId } = await login(ctx.prisma, input.email, input.password);
+        ctx.responseCookies.push(sessionCookie(token, SESSION_TTL_MS / 1000, ctx.secureRequest));
+        return { token, userId };
+      } catch (e) {
+        if (e instanceof LoginFailed) throw badInput(e.message);
+        throw e;
+      }
+    },
+  }));
+
+builder.mutationField('logout', (t) =>
+  t.field({
+    type: OkPayload,
+    description: 'Ends the session (cookie or bearer token) this request was made with.',
+    authScopes: { loggedIn: true },
+    resolve: async (_root, _args, ctx) => {
+      if (ctx.authToken) await revokeToken(ctx.prisma, ctx.authToken);
+      ctx.responseCookies.push(sessionCookie('', 0, ctx.secureRequest));
+      return { ok: true };
+    },
+  }));
+
+builder.mutationField('createApiToken', (t) =>
+  t.field({
+    type: builder.objectRef<{ token: string; id: string }>('CreateApiTokenPayload').implement({
+      fields: (f) => ({ token: f.exposeString('token', { description: 'shown once' }), id: f.exposeID('id') }),
+    }),
+    description: 'A token for integrators ("Authorization: Bearer <token>"), shown once; only its hash is stored.',
+    authScopes: { loggedIn: true },
+    args: {
+      input: t.arg({
+        required: true,
+        type: builder.inputType('CreateApiTokenInput', { fields: (f) => ({ name: f.string({ required: true, validate: { minLength: 1, maxLength: 200 } }) }) }),
+      }),
+    },
+    resolve: async (_root, { input }, ctx) => {
+      const { token, id } = await createApiToken(ctx.prisma, requireViewer(ctx.viewer).id, input.name.trim());
+      return { token, id: String(id) };
+    },
+  }));
+
+builder.mutationField('revokeApiToken', (t) =>
+  t.field({
+    type: OkPayload,
+    authScopes: { loggedIn: true },
+    args: {
+      input: t.arg({ required: true, type: builder.inputType('RevokeApiTokenInput', { fields: (f) => ({ token: f.string({ required: true }) }) }) }),
+    },
+    resolve: async (_root, { input }, ctx) => {
+      const viewer = requireViewer(ctx.viewer);
+      const owner = await userIdForToken(ctx.prisma, input.token);
+      if (owner === null) throw badInput('token: unknown or already revoked', 'token');
+      if (owner !== viewer.id && !viewer.isSuperuser) throw forbidden("revoke another user's token");
+      await revokeToken(ctx.prisma, input.token);
+      return { ok: true };
+    },
+  }));
+
+builder.mutationField('createUser', (t) =>
+  t.field({
+    type: builder.objectRef<{ userId: number }>('CreateUserPayload').implement({
+      fields: (f) => ({
+        user: f.prismaField({ type: 'User', resolve: (query, p, _a, ctx) => ctx.prisma.user.findUniqueOrThrow({ ...query, where: { id: p.userId } }) }),
+      }),
+    }),
+    authScopes: { superuser: true },
+    args: {
+      input: t.arg({
+        required: true,
+        type: builder.inputType('CreateUserInput', {
+          fields: (f) => ({
+            email: f.string({ required: true, validate: { email: true, maxLength: 320 } }),
+            name: f.string({ validate: { maxLength: 200 } }),
+            password: f.string({ required: true, validate: { minLength: 10, maxLength: 1024 } }),
+            isSuperuser: f.boolean(),
+            globalRole: f.field({ type: ProductRoleEnum }),
+          }),
+        }),
+      }),
+    },
+    resolve: async (_root, { input }, ctx) => {
+      try {
+        const user = await ctx.prisma.user.create({
+          data: {
+            email: input.email.trim().toLowerCase(), name: input.name?.trim() ?? '', passwordHash: await hashPassword(input.password),
+            isSuperuser: input.isSuperuser ?? false, globalRole: input.globalRole ?? null,
+          },
+        });
+        return { userId: user.id };
+      } catch (e) {
+        rethrowConflict(e, 'email', 'a user with this email already exists');
+      }
+    },
+  }));
+
+builder.mutationField('addProductMember', (t) =>
+  t.field({
+    type: builder.objectRef<{ memberId: number }>('AddProductMemberPayload').implement({
+      fields: (f) => ({
+        member: f.prismaField({ type: 'ProductMember', resolve: (query, p, _a, ctx) => ctx.prisma.productMember.findUniqueOrThrow({ ...query, where: { id: p.memberId } }) }),
+      }),
+    }),
+    authScopes: { loggedIn: true },
+    args: {
+      input: t.arg({
+        required: true,
+        type: builder.inputType('AddProductMemberInput', {
+          fields: (f) => ({ productId: f.id({ required: true }), userId: f.id({ required: true }), role: f.field({ type: ProductRoleEnum, required: true }) }),
+        }),
+      }),
+    },
+    resolve: async (_root, { input }, ctx) => {
+      const viewer = requireViewer(ctx.viewer);
+      const productId = decodeId(String(input.productId), 'Product', 'productId');
+      const userId = decodeId(String(input.userId), 'User', 'userId');
+      if (!viewer.can('product.view', productId) || !(await ctx.prisma.product.findUnique({ where: { id: productId } }))) throw notFound('productId: the product');
+      if (!viewer.can('product.manageMembers', productId)) throw forbidden('manage members of this product');
+      if (input.role === 'OWNER' && !viewer.can('product.addOwner', productId)) throw forbidden('add owners to this product');
+      if (!(await ctx.prisma.user.findUnique({ where: { id: userId } }))) throw notFound('userId: the user');
+      const member = await ctx.prisma.productMember.upsert({
+        where: { productId_userId: { productId, userId } },
+        create: { productId, userId, role: input.role },
+        update: { role: input.role },
+      });
+      return { memberId: member.id };
+    },
+  }));

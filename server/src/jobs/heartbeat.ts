@@ -1,0 +1,54 @@
+// Crash recovery for worker processes. graphile-worker keeps a job locked for 4 hours when the process
+// holding it dies without releasing it (kill -9, OOM). Every worker process records its worker ids
+// every 2 s; any process finding jobs locked by ids silent for 15 s unlocks them, so another worker
+// retries the job within ~20 s. Operations are idempotent (operations/run.ts), so the retry finishes
+// with exactly the result of an uninterrupted run.
+import type { EventEmitter } from 'node:events';
+import type pg from 'pg';
+import type { Logger } from '../logger.ts';
+
+export const HEARTBEAT_MS = 2_000;
+export const STALE_MS = 15_000;
+
+export function startHeartbeat(events: EventEmitter, pool: pg.Pool, log: Logger): { ids: Set<string>; stop(): Promise<void> } {
+  const ids = new Set<string>();
+  events.on('worker:create', ({ worker }: { worker: { workerId: string } }) => ids.add(worker.workerId));
+  events.on('worker:release', ({ worker }: { worker: { workerId: string } }) => ids.delete(worker.workerId));
+  let running: Promise<void> = Promise.resolve();
+  const beat = async () => {
+    try {
+      if (ids.size) {
+        await pool.query(`INSERT INTO "WorkerHeartbeat" ("workerId", "seenAt") SELECT unnest($1::text[]), now()
+          ON CONFLICT ("workerId") DO UPDATE SET "seenAt" = now()`, [[...ids]]);
+      }
+      await unlockDeadWorkers(pool, log);
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'worker heartbeat failed');
+    }
+  };
+  const timer = setInterval(() => { running = beat(); }, HEARTBEAT_MS);
+  running = beat();
+  return {
+    ids,
+    async stop() {
+      clearInterval(timer);
+      await running;
+      if (ids.size) await pool.query('DELETE FROM "WorkerHeartbeat" WHERE "workerId" = ANY($1::text[])', [[...ids]]).catch(() => {});
+    },
+  };
+}
+
+export async function unlockDeadWorkers(pool: pg.Pool, log: Logger): Promise<string[]> {
+  const { rows } = await pool.query<{ locked_by: string }>(`
+    SELECT DISTINCT j.locked_by FROM graphile_worker._private_jobs j
+     WHERE j.locked_by IS NOT NULL AND j.locked_at < now() - make_interval(secs => $1::double precision / 1000)
+       AND NOT EXISTS (SELECT 1 FROM "WorkerHeartbeat" h WHERE h."workerId" = j.locked_by AND h."seenAt" > now() - make_interval(secs => $1::double precision / 1000))`,
+  [STALE_MS]);
+  const dead = rows.map((r) => r.locked_by);
+  if (dead.length) {
+    await pool.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [dead]);
+    await pool.query('DELETE FROM "WorkerHeartbeat" WHERE "workerId" = ANY($1::text[])', [dead]);
+    log.warn({ workers: dead }, 'unlocked jobs held by dead worker processes');
+  }
+  return dead;
+}

@@ -1,0 +1,38 @@
+// The graphile-worker task list. Tasks are thin: the work lives in operations/ and jobs/schedule.ts.
+import type { Task, TaskList } from 'graphile-worker';
+import type { Services } from '../graphql/context.ts';
+import type { Metrics } from '../http/metrics.ts';
+import { RUN_OPERATION_TASK } from '../operations/enqueue.ts';
+import { runOperation } from '../operations/run.ts';
+import { fireDueSchedules } from './schedule.ts';
+
+export const SCHEDULE_TICK_TASK = 'schedule_tick';
+/** once a minute; graphile-worker's crontab runs each tick once across all worker processes */
+export const workerCrontab = `* * * * * ${SCHEDULE_TICK_TASK} ?max=1`;
+
+function measured(name: string, metrics: Metrics, task: Task): Task {
+  return async (payload, helpers) => {
+    const end = metrics.jobSeconds.startTimer({ task: name });
+    try {
+      await task(payload, helpers);
+      metrics.jobs.inc({ task: name, outcome: 'ok' });
+    } catch (e) {
+      metrics.jobs.inc({ task: name, outcome: 'error' });
+      throw e;
+    } finally {
+      end();
+    }
+  };
+}
+
+export function createTaskList(services: Services, metrics: Metrics): TaskList {
+  return {
+    [RUN_OPERATION_TASK]: measured(RUN_OPERATION_TASK, metrics, async (payload, helpers) => {
+      const { operationId } = payload as { operationId: number };
+      await runOperation(services, operationId, helpers.abortSignal);
+    }),
+    [SCHEDULE_TICK_TASK]: measured(SCHEDULE_TICK_TASK, metrics, async () => {
+      await fireDueSchedules(services);
+    }),
+  };
+}

@@ -1,0 +1,47 @@
+// One operation's lifecycle, run by the `run_operation` job: PENDING → RUNNING → SUCCEEDED | FAILED
+// with start, end, duration, stats and a redacted error. Idempotent: a finished operation is left
+// alone, so a job retried after a crash never runs the work twice.
+import type { OperationStatus, Prisma } from '@tributary/db';
+import type { Services } from '../graphql/context.ts';
+import { safeMessage } from '../connectors/connection.ts';
+import { runDiscover } from './discover.ts';
+import { SyncFailures, runSync } from './sync.ts';
+import { emptyStats, type OperationStats } from './stats.ts';
+
+export async function runOperation(services: Services, operationId: number, signal?: AbortSignal): Promise<OperationStatus | null> {
+  const { prisma, log } = services;
+  const op = await prisma.operation.findUnique({ where: { id: operationId }, include: { connector: true } });
+  if (!op || op.status === 'SUCCEEDED' || op.status === 'FAILED') return op?.status ?? null;
+  const startedAt = op.startedAt ?? new Date();
+  await prisma.operation.update({ where: { id: op.id }, data: { status: 'RUNNING', startedAt } });
+
+  let status: OperationStatus = 'SUCCEEDED';
+  let stats: OperationStats = emptyStats();
+  let error: string | null = null;
+  try {
+    stats = op.type === 'DISCOVER' ? await runDiscover(services, op, op.connector, signal) : await runSync(services, op, op.connector, signal);
+  } catch (e) {
+    status = 'FAILED';
+    if (e instanceof SyncFailures) stats = e.stats;
+    // kinds redact their own messages; this is the second line of defence for anything else
+    error = safeMessage(e);
+    for (const secret of [op.connector.secretCiphertext ? services.secrets.open(op.connector.secretCiphertext) : null]) {
+      if (secret && secret.length >= 4) error = error.split(secret).join('[redacted]');
+    }
+    log.warn({ operationId: op.id, connectorId: op.connectorId, type: op.type, error }, 'operation failed');
+  }
+  const endedAt = new Date();
+  await prisma.operation.update({
+    where: { id: op.id },
+    data: { status, stats: stats as unknown as Prisma.InputJsonValue, error, endedAt, durationMs: endedAt.getTime() - startedAt.getTime() },
+  });
+  await pruneOperations(services, op.connectorId, op.connector.operationsRetained);
+  return status;
+}
+
+/** Keeps the newest `retained` finished operations of a connector. */
+async function pruneOperations(services: Services, connectorId: number, retained: number): Promise<void> {
+  await services.pool.query(`DELETE FROM "Operation" WHERE id IN (
+      SELECT id FROM "Operation" WHERE "connectorId" = $1 AND status IN ('SUCCEEDED', 'FAILED')
+       ORDER BY "createdAt" DESC, id DESC OFFSET $2)`, [connectorId, retained]);
+}

@@ -1,0 +1,112 @@
+// Sync: reimport the findings of every GOOD record into its product's "Global Connectors" engagement,
+// in the one Test this connector owns there. Records mapped to the same product share that test, so
+// they are reimported together as one complete report: each finding's `service` is its VEP key, so
+// findings of two repositories never merge, and one record's fetch failing mitigates nothing.
+//
+// Crash safety: each product's reimport is one transaction that also writes its TestImport row
+// (with this operation's id). A retried job skips the products that already have one, and the
+// operation's stats are summed from those rows, so a run killed at any point and retried ends with
+// exactly the result of an uninterrupted run.
+import type { Connector, Operation, Record as RecordRow } from '@tributary/db';
+import type { Services } from '../graphql/context.ts';
+import { kindContext } from '../connectors/connection.ts';
+import type { KindContext, ConnectorKind, NormalizedFinding } from '../connectors/kind.ts';
+import { reimport } from './reimport.ts';
+import { emptyStats, type OperationStats } from './stats.ts';
+
+export const CONNECTOR_ENGAGEMENT = 'Global Connectors';
+/** progress is written at most this often: each write is a NOTIFY to live dashboards */
+const PROGRESS_INTERVAL_MS = 500;
+
+export class SyncFailures extends Error {
+  constructor(readonly failures: string[], readonly stats: OperationStats) {
+    super(failures.join('\n'));
+  }
+}
+
+/** The connector's test in the product's "Global Connectors" engagement, created when absent. */
+export async function connectorTest(services: Services, connector: Connector, kind: ConnectorKind, productId: number): Promise<number> {
+  const engagement = await services.prisma.engagement.upsert({
+    where: { productId_name: { productId, name: CONNECTOR_ENGAGEMENT } },
+    create: { productId, name: CONNECTOR_ENGAGEMENT, description: 'Findings imported by connectors' },
+    update: {},
+  });
+  const test = await services.prisma.test.upsert({
+    where: { engagementId_connectorId: { engagementId: engagement.id, connectorId: connector.id } },
+    create: { engagementId: engagement.id, connectorId: connector.id, title: `${kind.label} — ${connector.name}`, scanType: kind.label },
+    update: {},
+  });
+  return test.id;
+}
+
+async function* findingsOf(kind: ConnectorKind, ctx: KindContext, records: RecordRow[]): AsyncIterable<NormalizedFinding[]> {
+  for (const record of records) {
+    const vep = { key: record.vendorKey, name: record.name, metadata: record.metadata as Record<string, unknown> };
+    for await (const page of kind.fetchFindings(ctx, vep)) {
+      yield page.map((f) => ({ ...f, service: record.vendorKey }));
+    }
+  }
+}
+
+export async function runSync(services: Services, op: Operation, connector: Connector, signal?: AbortSignal): Promise<OperationStats> {
+  const { prisma } = services;
+  const { kind, ctx } = kindContext(connector, services.secrets, signal);
+  const records = await prisma.record.findMany({ where: { connectorId: connector.id, state: 'GOOD', productId: { not: null } }, orderBy: { id: 'asc' } });
+  const byProduct = new Map<number, RecordRow[]>();
+  for (const r of records) byProduct.set(r.productId!, [...(byProduct.get(r.productId!) ?? []), r]);
+
+  const alreadyImported = new Set((await prisma.testImport.findMany({ where: { operationId: op.id }, select: { testId: true } })).map((t) => t.testId));
+  const failures: string[] = [];
+  let recordsDone = 0;
+  let findingsSoFar = 0;
+  let lastProgress = 0;
+  const progress = async (force = false) => {
+    if (!force && Date.now() - lastProgress < PROGRESS_INTERVAL_MS) return;
+    lastProgress = Date.now();
+    await prisma.operation.update({ where: { id: op.id }, data: { progress: { recordsDone, recordsTotal: records.length, findings: findingsSoFar } } });
+  };
+  await progress(true);
+
+  let recordsSynced = 0;
+  for (const [productId, group] of byProduct) {
+    const testId = await connectorTest(services, connector, kind, productId);
+    if (!alreadyImported.has(testId)) {
+      const before = findingsSoFar;
+      try {
+        await reimport(services.pool, {
+          testId,
+          dedupe: kind.dedupe,
+          minimumSeverity: connector.minimumSeverity,
+          doNotReactivate: connector.doNotReactivate,
+          scanType: kind.label,
+          operationId: op.id,
+          onProgress: (n: number) => { findingsSoFar = before + n; void progress(); },
+        }, findingsOf(kind, ctx, group));
+      } catch (e) {
+        const names = group.map((r) => r.name).join(', ');
+        failures.push(`${names}: ${ctx.http.redact(e instanceof Error ? e.message : String(e))}`);
+        findingsSoFar = before;
+        recordsDone += group.length;
+        await progress(true);
+        continue;
+      }
+    }
+    recordsSynced += group.length;
+    recordsDone += group.length;
+    await progress(true);
+  }
+
+  const stats = { ...(await importStats(services, op.id)), recordsSynced };
+  if (failures.length) throw new SyncFailures(failures, stats);
+  return stats;
+}
+
+/** Finding outcomes summed over this operation's TestImport rows (the only place they are kept). */
+async function importStats(services: Services, operationId: number): Promise<OperationStats> {
+  const { rows } = await services.pool.query<{ n: string; c: string; r: string; u: string }>(
+    `SELECT coalesce(sum(cardinality("newIds")), 0) n, coalesce(sum(cardinality("closedIds")), 0) c,
+            coalesce(sum(cardinality("reactivatedIds")), 0) r, coalesce(sum(cardinality("untouchedIds")), 0) u
+       FROM "TestImport" WHERE "operationId" = $1`, [operationId]);
+  const row = rows[0]!;
+  return { ...emptyStats(), findingsNew: Number(row.n), findingsClosed: Number(row.c), findingsReactivated: Number(row.r), findingsUntouched: Number(row.u) };
+}
