@@ -160,6 +160,13 @@ describe('github kind', () => {
     expect(err.message).toBe('403 from GitHub (the token lacks a permission: it needs "Code scanning alerts: read" and "Dependabot alerts: read", or the security_events scope): Resource not accessible by personal access token (/repositories/1296269/code-scanning/alerts)');
   });
 
+  it('reports an exhausted rate limit with its reset time, even where 403 would mean "disabled"', async () => {
+    fake.setRateLimitExhausted(true);
+    const err = await failureOf(fetchPages(githubKind, contextFor(githubKind, fake), vep));
+    expect(err.message).toBe('GitHub rate limit exhausted; it resets at 2026-01-01T00:00:00.000Z');
+    expect((err as ConnectorError).status).toBe(403);
+  });
+
   it('fails on a 404 for a repository that is gone, instead of reporting it empty', async () => {
     const err = await failureOf(fetchPages(githubKind, contextFor(githubKind, fake), { key: '777', name: 'gone' }));
     expect(err.message).toBe('404 from GitHub (not found: check the organization, the URL and that the token can see it): Not Found (/repositories/777/code-scanning/alerts)');

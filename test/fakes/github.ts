@@ -16,6 +16,8 @@ export interface GithubFake extends FakeTool {
   /** `no-analysis` → 404 "no analysis found"; `disabled` → 403 Advanced Security not enabled */
   setCodeScanning(repoKey: string, state: 'enabled' | 'no-analysis' | 'disabled'): void;
   setDependabotEnabled(repoKey: string, enabled: boolean): void;
+  /** primary rate limit used up: 403 with x-ratelimit-remaining 0 until turned off */
+  setRateLimitExhausted(on: boolean): void;
 }
 
 const error = (status: number, message: string, docs = DOCS): FakeReply => ({ status, body: { message, documentation_url: docs, status: String(status) } });
@@ -28,6 +30,7 @@ export async function startGithubFake(opts: { basePath?: string } = {}): Promise
   const numbering = new Map<string, Numbering>();
   const codeScanning = new Map<string, 'enabled' | 'no-analysis' | 'disabled'>();
   const dependabotOff = new Set<string>();
+  let rateLimited = false;
 
   const numberFor = (repo: string, type: string, id: string) => {
     const scope = `${repo}/${type}`;
@@ -174,6 +177,10 @@ export async function startGithubFake(opts: { basePath?: string } = {}): Promise
     const auth = req.headers.authorization ?? '';
     if (!auth) return error(401, 'Requires authentication');
     if (auth !== `Bearer ${TOKEN}` && auth !== `token ${TOKEN}`) return error(401, 'Bad credentials');
+    if (rateLimited) {
+      return { ...error(403, 'API rate limit exceeded for user ID 1.', 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api'),
+        headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '5000', 'x-ratelimit-reset': '1767225600', 'x-ratelimit-resource': 'core' } };
+    }
     const version = req.headers['x-github-api-version'];
     if (version && version !== '2022-11-28') return error(400, `Unsupported 'X-GitHub-Api-Version' header. The requested version "${version}" is not supported.`);
     if (req.method !== 'GET') return error(404, 'Not Found');
@@ -220,5 +227,6 @@ export async function startGithubFake(opts: { basePath?: string } = {}): Promise
     close: () => fake.close(),
     setCodeScanning(repoKey, state) { codeScanning.set(repoKey, state); },
     setDependabotEnabled(repoKey, enabled) { if (enabled) dependabotOff.delete(repoKey); else dependabotOff.add(repoKey); },
+    setRateLimitExhausted(on) { rateLimited = on; },
   };
 }

@@ -74,7 +74,7 @@ function redactPath(url: string): string {
 
 export const githubKind: ConnectorKind = {
   id: 'github',
-  label: 'GitHub Advanced Security',
+  label: 'GitHub',
   fields: [
     { name: 'url', label: 'API URL', type: 'url', required: true, secret: false, help: 'https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server' },
     { name: 'secret', label: 'Token', type: 'password', required: true, secret: true, help: 'Fine-grained token with "Code scanning alerts: read" and "Dependabot alerts: read", or a classic token with security_events' },

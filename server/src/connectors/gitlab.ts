@@ -58,7 +58,7 @@ async function graphql(ctx: KindContext, variables: Record<string, unknown>): Pr
 
 export const gitlabKind: ConnectorKind = {
   id: 'gitlab',
-  label: 'GitLab Vulnerability Report',
+  label: 'GitLab',
   fields: [
     { name: 'url', label: 'GitLab URL', type: 'url', required: true, secret: false, help: 'The instance root, e.g. https://gitlab.example.com' },
     { name: 'secret', label: 'Access token', type: 'password', required: true, secret: true, help: 'A token with read_api, for a user with at least the Developer role on the projects' },
