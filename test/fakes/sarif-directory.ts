@@ -21,6 +21,9 @@ export async function startSarifDirectoryFake(): Promise<SarifDirectoryFake> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'tributary-sarif-'));
   let cap = 1000;
   let written = 0;
+  // what setFindings last wrote per VEP, re-rendered when the cap changes (a cap applies to
+  // what the tool serves next, as in the HTTP fakes, not only to later reports)
+  const latest = new Map<string, { name: string; findings: FakeFinding[]; modifiedAt: Date }>();
 
   function writeReport(vepKey: string, fileName: string, content: string | object, modifiedAt: Date): string {
     const file = path.join(root, vepKey, fileName);
@@ -44,13 +47,18 @@ export async function startSarifDirectoryFake(): Promise<SarifDirectoryFake> {
     },
     setFindings(vepKey, findings) {
       const n = ++written;
-      writeReport(vepKey, `scan-${String(n).padStart(4, '0')}.sarif`, renderSarif(findings, cap), new Date(SARIF_EPOCH + n * 60_000));
+      const report = { name: `scan-${String(n).padStart(4, '0')}.sarif`, findings: [...findings], modifiedAt: new Date(SARIF_EPOCH + n * 60_000) };
+      latest.set(vepKey, report);
+      writeReport(vepKey, report.name, renderSarif(report.findings, cap), report.modifiedAt);
     },
     writeReport,
     failNext() { throw new Error('sarif-directory reads files: there is no HTTP request to fail'); },
     // a report has no pages; the cap becomes the most results per SARIF run, so a small cap
     // spreads findings over several runs, as multi-language CodeQL reports do
-    setPageSizeCap(n) { cap = n; },
+    setPageSizeCap(n) {
+      cap = n;
+      for (const [vepKey, r] of latest) writeReport(vepKey, r.name, renderSarif(r.findings, cap), r.modifiedAt);
+    },
     setLoopingPagination(on) { if (on) throw new Error('sarif-directory has no pagination to loop'); },
     async close() { rmSync(root, { recursive: true, force: true }); },
   };

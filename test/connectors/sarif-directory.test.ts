@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sarifDirectoryKind } from '@tributary/server/connectors/sarif-directory.ts';
+import type { FakeFinding } from '../fakes/fake.ts';
+import { startSarifDirectoryFake, type SarifDirectoryFake } from '../fakes/sarif-directory.ts';
+import { connectorFailure, contextFor, discoverAll, fetchPages } from './kind-harness.ts';
+
+const VEP = { key: 'web-app', name: 'web-app' };
+let fake: SarifDirectoryFake;
+beforeEach(async () => { fake = await startSarifDirectoryFake(); fake.setProjects([VEP]); });
+afterEach(async () => { await fake.close(); });
+
+const finding = (n: number, over: Partial<FakeFinding> = {}): FakeFinding => ({
+  id: `fp-${n}`, title: `Problem ${n}`, severity: 'MEDIUM', description: `Result ${n} message`, filePath: `src/file${n}.ts`, line: n, cwe: 79, ...over,
+});
+/** a one-run SARIF log around hand-written results and rules */
+const log = (results: object[], rules: object[] = [{ id: 'r1', shortDescription: { text: 'Rule one' } }], run: object = {}) =>
+  ({ version: '2.1.0', runs: [{ tool: { driver: { name: 'T', rules } }, results, ...run }] });
+const at = (minute: number) => new Date(Date.parse('2025-01-01T00:00:00Z') + minute * 60_000);
+
+async function findingsOf(content: object | string) {
+  fake.writeReport(VEP.key, 'report.sarif', content, at(100));
+  return (await fetchPages(sarifDirectoryKind, contextFor(fake), VEP)).flat();
+}
+
+describe('sarif-directory kind', () => {
+  it('discovers each sub-directory by name, skipping files and dot-directories', async () => {
+    fake.setProjects([{ key: 'b-api', name: 'b-api' }, { key: 'a-web', name: 'a-web' }]);
+    mkdirSync(path.join(fake.root, '.git'));
+    writeFileSync(path.join(fake.root, 'loose.sarif'), '{}');
+    fake.setFindings('a-web', [finding(1)]);
+    const veps = await discoverAll(sarifDirectoryKind, contextFor(fake));
+    expect(veps).toEqual([
+      { key: 'a-web', name: 'a-web', metadata: { file: 'scan-0001.sarif', modifiedAt: '2024-03-01T00:01:00.000Z' } },
+      { key: 'b-api', name: 'b-api', metadata: { file: null } },
+    ]);
+    expect(await sarifDirectoryKind.testConnection(contextFor(fake))).toBe(`Read ${fake.root}: 2 sub-directories`);
+  });
+
+  it('reads every run of the newest report with every field mapped', async () => {
+    fake.setFindings(VEP.key, [finding(99, { title: 'Old report' })]);
+    fake.setPageSizeCap(2);
+    fake.setFindings(VEP.key, [
+      finding(1, { severity: 'CRITICAL' }), finding(2, { severity: 'HIGH', cwe: 89 }), finding(3, { severity: 'MEDIUM', cwe: undefined }),
+      finding(4, { severity: 'LOW', cve: 'CVE-2024-12345' }), finding(5, { severity: 'INFO', filePath: undefined, line: undefined }),
+    ]);
+    const pages = await fetchPages(sarifDirectoryKind, contextFor(fake), VEP);
+    expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
+    const all = pages.flat();
+    expect(all.map((f) => f.severity)).toEqual(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO']);
+    expect(all[0]).toEqual({
+      title: 'Problem 1', severity: 'CRITICAL', description: 'Result 1 message\n\nRule fake/problem-1 finds problem 1.',
+      uniqueIdFromTool: 'fp-1', vulnIdFromTool: 'fake/problem-1', filePath: 'src/file1.ts', line: 1, cwe: 79, vulnerabilityIds: [],
+      references: 'https://rules.example.com/fake%2Fproblem-1', staticFinding: true, dynamicFinding: false,
+      date: new Date('2024-03-01T10:00:00Z'), falsePositive: false, mitigated: false, mitigatedAt: null,
+    });
+    expect(all[1]!.cwe).toBe(89);
+    expect(all[2]!.cwe).toBeNull();
+    expect(all[3]).toMatchObject({ vulnIdFromTool: 'CVE-2024-12345', vulnerabilityIds: ['CVE-2024-12345'] });
+    expect(all[4]).toMatchObject({ filePath: null, line: null });
+  });
+
+  it('carries suppressions (false positive) and baselineState "absent" (fixed) over', async () => {
+    fake.setFindings(VEP.key, [finding(1, { state: 'false_positive' }), finding(2, { state: 'risk_accepted' }), finding(3, { state: 'fixed' }), finding(4)]);
+    const all = (await fetchPages(sarifDirectoryKind, contextFor(fake), VEP)).flat();
+    expect(all.map((f) => [f.uniqueIdFromTool, f.falsePositive, f.mitigated])).toEqual([
+      ['fp-1', true, false], ['fp-2', true, false], ['fp-3', false, true], ['fp-4', false, false],
+    ]);
+  });
+
+  it('a suppression under review or rejected is not a false positive; non-"fail" results are skipped', async () => {
+    const r = (text: string, extra: object) => ({ ruleId: 'r1', message: { text }, ...extra });
+    const all = await findingsOf(log([
+      r('review', { suppressions: [{ kind: 'external', status: 'underReview' }] }),
+      r('rejected', { suppressions: [{ kind: 'inSource', status: 'rejected' }] }),
+      r('plain', { suppressions: [] }),
+      r('passed', { kind: 'pass' }),
+      r('informational', { kind: 'informational' }),
+    ]));
+    expect(all.map((f) => [f.description, f.falsePositive])).toEqual([['review', false], ['rejected', false], ['plain', false]]);
+  });
+
+  it('takes the unique id from fingerprints, then partialFingerprints, then a hash of the result', async () => {
+    const loc = { locations: [{ physicalLocation: { artifactLocation: { uri: 'a.js' }, region: { startLine: 3 } } }] };
+    const all = await findingsOf(log([
+      { ruleId: 'r1', message: { text: 'm' }, ...loc, fingerprints: { 'matchBasedId/v1': 'old', 'matchBasedId/v10': 'newest', 'matchBasedId/v2': 'mid' } },
+      { ruleId: 'r1', message: { text: 'm' }, ...loc, partialFingerprints: { primaryLocationStartColumnFingerprint: '25', primaryLocationLineHash: '4b2c:1' } },
+      { ruleId: 'r1', message: { text: 'm' }, ...loc },
+    ]));
+    expect(all.map((f) => f.uniqueIdFromTool)).toEqual([
+      'newest',
+      'primaryLocationLineHash:4b2c:1|primaryLocationStartColumnFingerprint:25',
+      createHash('sha256').update('r1|a.js|3|m').digest('hex'),
+    ]);
+  });
+
+  it('maps levels, numeric and word security-severity, CWE taxa and tags, file URIs and message templates', async () => {
+    const rules = [
+      { id: 'lvl', shortDescription: { text: 'By level' }, defaultConfiguration: { level: 'note' } },
+      { id: 'num', name: 'By number', properties: { 'security-severity': '6.5', tags: ['external/cwe/cwe-022'] } },
+      { id: 'word', properties: { 'security-severity': 'HIGH', tags: ['CWE-352: Cross-Site Request Forgery'] }, messageStrings: { default: { text: 'Found {0} in {1}' } } },
+    ];
+    const all = await findingsOf(log([
+      { ruleId: 'lvl', ruleIndex: 0, message: { text: 'a' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'file:///C:/code/file%201.c' } } }] },
+      { ruleId: 'lvl', ruleIndex: 0, level: 'error', message: { text: 'b' }, taxa: [{ id: '798', toolComponent: { name: 'CWE' } }] },
+      { ruleId: 'num', ruleIndex: 1, message: { text: 'c' }, locations: [{ physicalLocation: { artifactLocation: { index: 0 } } }] },
+      { ruleId: 'word/sub', message: { id: 'default', arguments: ['a token', 'app.js'] } },
+      { ruleId: 'unknown', message: { text: 'no rule' } },
+    ], rules, { artifacts: [{ location: { uri: 'lib/x.py' } }] }));
+    expect(all.map((f) => [f.title, f.severity, f.cwe, f.filePath, f.description])).toEqual([
+      ['By level', 'LOW', null, 'C:/code/file 1.c', 'a'],
+      ['By level', 'HIGH', 798, null, 'b'],
+      ['By number', 'MEDIUM', 22, 'lib/x.py', 'c'],
+      ['word/sub', 'HIGH', 352, null, 'Found a token in app.js'],
+      ['unknown', 'MEDIUM', null, null, 'no rule'],
+    ]);
+  });
+
+  it('reads rules declared by tool extensions (CodeQL packs)', async () => {
+    const all = await findingsOf({
+      version: '2.1.0',
+      runs: [{ tool: { driver: { name: 'CodeQL' }, extensions: [{ name: 'pack', rules: [{ id: 'js/xss', shortDescription: { text: 'Cross-site scripting' }, properties: { 'security-severity': '9.1' } }] }] }, results: [{ ruleId: 'js/xss', rule: { id: 'js/xss', index: 0, toolComponent: { index: 0 } }, message: { text: 'x' } }] }],
+    });
+    expect(all.map((f) => [f.title, f.severity])).toEqual([['Cross-site scripting', 'CRITICAL']]);
+  });
+
+  it('uses the newest .sarif / .sarif.json file and ignores other files', async () => {
+    fake.writeReport(VEP.key, 'z-old.sarif', log([{ ruleId: 'r1', message: { text: 'old' } }]), at(1));
+    fake.writeReport(VEP.key, 'new.sarif.json', log([{ ruleId: 'r1', message: { text: 'new' } }]), at(2));
+    fake.writeReport(VEP.key, 'notes.json', log([{ ruleId: 'r1', message: { text: 'not a report' } }]), at(3));
+    const all = (await fetchPages(sarifDirectoryKind, contextFor(fake), VEP)).flat();
+    expect(all.map((f) => f.description)).toEqual(['new']);
+  });
+
+  describe('failures', () => {
+    it('an invalid report is a clear error naming the file and the problem', async () => {
+      const cases: Array<[string | object, string]> = [
+        ['{"version":"2.1.0","runs":[', 'not valid JSON'],
+        [{ version: '2.0.0', runs: [] }, '"version" is "2.0.0", not "2.1.0"'],
+        [{ version: '2.1.0' }, '"runs" is missing or not an array'],
+        [{ version: '2.1.0', runs: [{ results: [] }] }, 'runs[0].tool.driver is missing'],
+        [log([{ ruleId: 'r1' }]), 'runs[0].results[0] has no message text'],
+      ];
+      for (const [content, problem] of cases) {
+        const file = fake.writeReport(VEP.key, 'report.sarif', content, at(100));
+        const err = await connectorFailure(fetchPages(sarifDirectoryKind, contextFor(fake), VEP));
+        expect(err.message.startsWith(`${file} is not a valid SARIF 2.1.0 log: ${problem}`)).toBe(true);
+      }
+    });
+
+    it('a directory without a report fails rather than close every finding', async () => {
+      const err = await connectorFailure(fetchPages(sarifDirectoryKind, contextFor(fake), VEP));
+      expect(err.message).toBe(`${path.join(fake.root, VEP.key)} holds no .sarif or .sarif.json file`);
+    });
+
+    it('a missing root, a relative path and a key escaping the root are refused', async () => {
+      const missing = path.join(fake.root, 'nope');
+      expect((await connectorFailure(discoverAll(sarifDirectoryKind, contextFor(fake, { options: { path: missing } })))).message).toBe(`${missing} does not exist`);
+      expect((await connectorFailure(sarifDirectoryKind.testConnection(contextFor(fake, { options: { path: 'relative/dir' } })))).message).toBe('options.path must be an absolute directory');
+      expect((await connectorFailure(fetchPages(sarifDirectoryKind, contextFor(fake), { key: '../etc', name: 'x' }))).message).toBe('"../etc" is not a sub-directory name');
+      expect(sarifDirectoryKind.validateOptions!({ path: 'rel' }, '')).toBe('path must be an absolute directory');
+      expect(sarifDirectoryKind.validateOptions!({}, '')).toBe('path is required');
+      expect(sarifDirectoryKind.validateOptions!({ path: fake.root }, '')).toBeNull();
+    });
+  });
+});
