@@ -1,0 +1,194 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GuardedHttp, joinUrl, nextLink, pageGuard } from '@tributary/server/connectors/http.ts';
+import { startHttpFake, type FakeReply, type FakeRequest, type HttpFake } from '../fakes/http-fake.ts';
+import { connectorFailure } from './kind-harness.ts';
+
+const SECRET = 'tok_s3cr3t_value_42';
+let server: HttpFake | undefined;
+let raw: Server | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  if (raw) { raw.closeAllConnections(); await new Promise((r) => raw!.close(r)); raw = undefined; }
+});
+
+async function serve(handle: (req: FakeRequest) => FakeReply | Promise<FakeReply>): Promise<HttpFake> {
+  server = await startHttpFake(handle, { pageSizeCap: 100 });
+  return server;
+}
+
+const client = (over: Partial<ConstructorParameters<typeof GuardedHttp>[0]> = {}) =>
+  new GuardedHttp({ service: 'Tool', secrets: [SECRET], backoffMs: 1, ...over });
+
+describe('GuardedHttp', () => {
+  describe('retries', () => {
+    it('retries 429 and 5xx up to `retries` times, then succeeds', async () => {
+      const s = await serve(() => ({ body: { ok: true } }));
+      for (const status of [429, 500, 502, 503, 504]) s.failNext(1, { status });
+      const { data } = await client({ retries: 5 }).json(`${s.url}/x`);
+      expect(data).toEqual({ ok: true });
+      expect(s.requests).toHaveLength(6);
+    });
+
+    it('gives up after 1 + retries attempts with the last status named', async () => {
+      const s = await serve(() => ({ body: {} }));
+      s.failNext(10, { status: 503, body: '{"message":"down for maintenance"}' });
+      const err = await connectorFailure(client({ retries: 2 }).json(`${s.url}/x`));
+      expect(err.message).toBe(`503 from Tool: {"message":"down for maintenance"} (${s.url}/x)`);
+      expect(err.status).toBe(503);
+      expect(s.requests).toHaveLength(3);
+    });
+
+    it.each([400, 401, 403, 404, 422])('does not retry %i', async (status) => {
+      const s = await serve(() => ({ body: {} }));
+      s.failNext(1, { status, body: '{"error":"no"}' });
+      const err = await connectorFailure(client().json(`${s.url}/x`));
+      expect(err.status).toBe(status);
+      expect(s.requests).toHaveLength(1);
+    });
+
+    it('returns statuses the caller accepts instead of throwing', async () => {
+      const s = await serve(() => ({ status: 404, body: { message: 'no analysis found' } }));
+      const res = await client().request(`${s.url}/x`, { accept: [404] });
+      expect([res.status, res.json()]).toEqual([404, { message: 'no analysis found' }]);
+      expect(s.requests).toHaveLength(1);
+    });
+
+    it('honours Retry-After in seconds', async () => {
+      const s = await serve(() => ({ body: { ok: 1 } }));
+      s.failNext(1, { status: 429, retryAfter: 1 });
+      const started = Date.now();
+      await client().json(`${s.url}/x`);
+      const waited = Date.now() - started;
+      expect(waited).toBeGreaterThanOrEqual(1000);
+      expect(waited).toBeLessThan(2500);
+    });
+
+    it('honours Retry-After as an HTTP date', async () => {
+      let calls = 0;
+      const s = await serve(() => (++calls === 1 ? { status: 503, headers: { 'retry-after': new Date(Date.now() + 2000).toUTCString() }, body: {} } : { body: { ok: 1 } }));
+      const started = Date.now();
+      await client().json(`${s.url}/x`);
+      // the date has one-second resolution: between 1 and 2 s are left when it is read
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      expect(s.requests).toHaveLength(2);
+    });
+
+    it('fails at once when Retry-After is longer than it will wait', async () => {
+      const s = await serve(() => ({ body: {} }));
+      s.failNext(1, { status: 429, retryAfter: 3600 });
+      const started = Date.now();
+      const err = await connectorFailure(client({ maxRetryAfterMs: 60_000 }).json(`${s.url}/x`));
+      expect(err.message).toMatch(/^429 from Tool \(rate limited\)/);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(s.requests).toHaveLength(1);
+    });
+  });
+
+  describe('timeouts and network errors', () => {
+    it('names the per-attempt timeout when no answer comes', async () => {
+      const s = await serve(() => new Promise<FakeReply>((r) => setTimeout(() => r({ body: {} }), 2000)));
+      const err = await connectorFailure(client({ timeoutMs: 200 }).json(`${s.url}/slow`));
+      expect(err.message).toBe(`Tool at ${s.url}/ could not be reached: no answer within 200 ms`);
+    });
+
+    it('names a body that stalls half-way as cut short', async () => {
+      raw = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.write('{"items":['); });
+      await new Promise<void>((r) => raw!.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/stall`;
+      const err = await connectorFailure(client({ timeoutMs: 300 }).json(url));
+      expect(err.message).toBe('Tool: the response was cut short: timed out after 300 ms');
+    });
+
+    it('names a refused connection', async () => {
+      const s = await serve(() => ({ body: {} }));
+      const url = s.url;
+      await s.close();
+      server = undefined;
+      const err = await connectorFailure(client().json(`${url}/x`));
+      expect(err.message).toBe(`Tool at ${url}/ could not be reached: connection refused`);
+    });
+  });
+
+  describe('addresses and redirects', () => {
+    it.each([
+      ['http://169.254.169.254/latest/meta-data/', '169.254.169.254'],
+      ['http://[::ffff:169.254.169.254]/latest/', '::ffff:a9fe:a9fe'],
+      ['http://metadata.google.internal/computeMetadata/v1/', 'metadata.google.internal'],
+      ['http://100.100.100.200/latest/meta-data/', '100.100.100.200'],
+    ])('refuses %s without contacting it', async (url, host) => {
+      const started = Date.now();
+      const err = await connectorFailure(client({ timeoutMs: 30_000 }).json(url));
+      expect(err.message).toBe(`Tool: ${host} is a link-local or cloud-metadata address and is never contacted`);
+      // a connection attempt to a blackholed address would hang until the timeout
+      expect(Date.now() - started).toBeLessThan(1000);
+    });
+
+    it('follows redirects, re-checking each hop', async () => {
+      const s = await serve((req) => (req.url.pathname === '/old' ? { status: 301, headers: { location: '/new?x=1' }, body: '' } : { body: { at: req.url.pathname + req.url.search } }));
+      const { data, response } = await client().json(`${s.url}/old`);
+      expect(data).toEqual({ at: '/new?x=1' });
+      expect(response.url).toBe(`${s.url}/new?x=1`);
+      expect(s.requests.map((r) => r.url)).toEqual(['/old', '/new?x=1']);
+    });
+
+    it('refuses a redirect to the metadata address', async () => {
+      const s = await serve(() => ({ status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data/iam/' }, body: '' }));
+      const err = await connectorFailure(client().json(`${s.url}/x`));
+      expect(err.message).toBe('Tool: 169.254.169.254 is a link-local or cloud-metadata address and is never contacted');
+      expect(s.requests).toHaveLength(1);
+    });
+
+    it('stops after maxRedirects hops', async () => {
+      const s = await serve((req) => ({ status: 302, headers: { location: `/hop${Number(req.url.pathname.slice(4) || 0) + 1}` }, body: '' }));
+      const err = await connectorFailure(client({ maxRedirects: 3 }).json(`${s.url}/hop0`));
+      expect(err.message).toBe(`Tool: more than 3 redirects from ${s.url}/hop0`);
+      expect(s.requests).toHaveLength(4);
+    });
+  });
+
+  describe('secrets and bodies', () => {
+    it('redacts the secret, its URL-encoded and base64 forms from every error', async () => {
+      const b64 = Buffer.from(`${SECRET}:`).toString('base64');
+      const s = await serve(() => ({ status: 401, body: { message: `bad token ${SECRET} / ${b64} / ${encodeURIComponent(SECRET)}` } }));
+      const err = await connectorFailure(client().json(`${s.url}/x?api_token=${SECRET}&page=2`));
+      expect(err.message).toBe(`401 from Tool (the token was rejected): {"message":"bad token [redacted] / [redacted] / [redacted]"} (${s.url}/x?api_token=redacted&page=2)`);
+    });
+
+    it('caps the body size', async () => {
+      const s = await serve(() => ({ body: { blob: 'x'.repeat(5000) } }));
+      const err = await connectorFailure(client({ maxBodyBytes: 1000 }).json(`${s.url}/big`));
+      expect(err.message).toBe('Tool sent a response larger than 1000 bytes');
+    });
+
+    it('names a non-JSON answer with its content type', async () => {
+      const s = await serve(() => ({ headers: { 'content-type': 'text/html' }, body: '<html><body>Sign in</body></html>' }));
+      const err = await connectorFailure(client().json(`${s.url}/x`));
+      expect(err.message).toBe(`Tool answered HTTP 200 with text/html, not JSON: an HTML page (${s.url}/x)`);
+    });
+  });
+
+  describe('pagination helpers', () => {
+    it('pageGuard throws on a page seen before and past the page limit', () => {
+      const http = client();
+      const guard = pageGuard(http, 3);
+      guard('https://x/a?page=1');
+      guard('https://x/a?page=2');
+      expect(() => guard('https://x/a?page=1')).toThrow('Tool: pagination loops back to a page already read (https://x/a?page=1)');
+      guard('https://x/a?page=3');
+      expect(() => guard('https://x/a?page=4')).toThrow('Tool: more than 3 pages; stopping');
+    });
+
+    it('nextLink reads rel="next" among other relations', () => {
+      expect(nextLink('<https://api/x?page=1>; rel="prev", <https://api/x?page=3>; rel="next", <https://api/x?page=9>; rel="last"')).toBe('https://api/x?page=3');
+      expect(nextLink('<https://api/x?page=9>; rel="last"')).toBeNull();
+      expect(nextLink(null)).toBeNull();
+    });
+
+    it('joinUrl keeps a base path and drops empty query values', () => {
+      expect(joinUrl('https://ghe.example.com/api/v3/', '/orgs/acme/repos', { per_page: 100, q: '', after: undefined })).toBe('https://ghe.example.com/api/v3/orgs/acme/repos?per_page=100');
+    });
+  });
+});
