@@ -1,6 +1,12 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+// graphql ships CommonJS and ESM builds; yoga loads one and our code (through vitest) the other,
+// so GraphQLError from our resolvers failed yoga's instanceof check and was masked. One copy:
+const graphqlMain = createRequire(import.meta.url).resolve('graphql');
+
 export default defineConfig({
+  resolve: { alias: { graphql: graphqlMain } },
   test: {
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**', 'bench/**'],

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
-import { createYoga, type Plugin } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { Logger as WorkerLogger, run, runMigrations, type Runner } from 'graphile-worker';
@@ -171,6 +171,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     graphqlEndpoint: '/graphql',
     graphiql: { title: 'Tributary GraphQL' },
     logging: false,
+    // unexpected errors reach clients as "Unexpected error." and the log in full (never the client:
+    // a database error can quote data)
+    maskedErrors: {
+      maskError: (error, message) => {
+        const original = (error as { originalError?: unknown }).originalError;
+        if (original && !(original as { extensions?: unknown }).extensions) log.error({ err: original }, 'unexpected error in a resolver');
+        return maskError(error, message);
+      },
+    },
     plugins: [cookiePlugin, ...armor],
     context: async ({ request, req, responseCookies }) => {
       const token = presentedToken(request.headers.get('authorization'), request.headers.get('cookie') ?? undefined);

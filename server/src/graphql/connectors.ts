@@ -39,6 +39,8 @@ builder.queryField('connectorKinds', (t) =>
 
 builder.prismaNode('Connector', {
   id: { field: 'id' },
+  // node(id:) answers null for what the viewer cannot see, rather than an error
+  nullable: true,
   findUnique: (id, ctx) => ({ id: Number(id), ...(ctx.viewer?.seesAllProducts ? {} : { id: -1 }) }),
   fields: (t) => ({
     name: t.exposeString('name'),

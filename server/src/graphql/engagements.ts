@@ -9,6 +9,8 @@ import type { Permission } from '../auth/permissions.ts';
 
 builder.prismaNode('Engagement', {
   id: { field: 'id' },
+  // node(id:) answers null for what the viewer cannot see, rather than an error
+  nullable: true,
   findUnique: (id, ctx) => ({ id: Number(id), product: ctx.viewer ? ctx.viewer.productScope() : { id: -1 } }),
   fields: (t) => ({
     name: t.exposeString('name'),

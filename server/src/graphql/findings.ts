@@ -38,6 +38,8 @@ export function findingWhere(ctx: Context, filter: FilterInput, scope: { product
 
 builder.prismaNode('Finding', {
   id: { field: 'id' },
+  // node(id:) answers null for what the viewer cannot see, rather than an error
+  nullable: true,
   findUnique: (id, ctx) => ({ id: Number(id), test: { engagement: { product: ctx.viewer ? ctx.viewer.productScope() : { id: -1 } } } }),
   fields: (t) => ({
     title: t.exposeString('title'),
@@ -84,6 +86,8 @@ builder.prismaNode('Finding', {
 
 builder.prismaNode('FindingNote', {
   id: { field: 'id' },
+  // node(id:) answers null for what the viewer cannot see, rather than an error
+  nullable: true,
   findUnique: (id, ctx) => ({ id: Number(id), finding: { test: { engagement: { product: ctx.viewer ? ctx.viewer.productScope() : { id: -1 } } } } }),
   fields: (t) => ({
     text: t.exposeString('text'),

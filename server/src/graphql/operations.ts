@@ -22,6 +22,8 @@ const OperationStatsRef = builder.objectRef<OperationStats>('OperationStats').im
 
 builder.prismaNode('Operation', {
   id: { field: 'id' },
+  // node(id:) answers null for what the viewer cannot see, rather than an error
+  nullable: true,
   // operations belong to connectors, which only global roles see
   findUnique: (id, ctx) => ({ id: Number(id), ...(ctx.viewer?.seesAllProducts ? {} : { id: -1 }) }),
   fields: (t) => ({

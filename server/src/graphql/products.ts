@@ -8,6 +8,8 @@ import { FindingFilter, findingWhere } from './findings.ts';
 
 builder.prismaNode('Product', {
   id: { field: 'id' },
+  // node(id:) answers null for what the viewer cannot see, rather than an error
+  nullable: true,
   findUnique: (id, ctx) => ({ id: Number(id), ...(ctx.viewer ? ctx.viewer.productScope() : { id: -1 }) }),
   fields: (t) => ({
     name: t.exposeString('name'),

@@ -11,6 +11,8 @@ export const RecordStateEnum = builder.enumType('RecordState', { values: ['NEW',
 
 builder.prismaNode('Record', {
   id: { field: 'id' },
+  // node(id:) answers null for what the viewer cannot see, rather than an error
+  nullable: true,
   findUnique: (id, ctx) => ({ id: Number(id), ...(ctx.viewer?.seesAllProducts ? {} : { id: -1 }) }),
   fields: (t) => ({
     connector: t.relation('connector'),

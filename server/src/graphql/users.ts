@@ -8,6 +8,8 @@ import { ProductRoleEnum, badInput, decodeId, notFound, rethrowConflict } from '
 
 export const UserRef = builder.prismaNode('User', {
   id: { field: 'id' },
+  // node(id:) answers null for what the viewer cannot see, rather than an error
+  nullable: true,
   // a user is visible to superusers, to themselves, and to people who share a product with them
   findUnique: (id, ctx) => {
     const viewer = ctx.viewer;
@@ -26,6 +28,8 @@ export const UserRef = builder.prismaNode('User', {
 
 builder.prismaNode('ProductMember', {
   id: { field: 'id' },
+  // node(id:) answers null for what the viewer cannot see, rather than an error
+  nullable: true,
   fields: (t) => ({
     product: t.relation('product'),
     user: t.relation('user'),

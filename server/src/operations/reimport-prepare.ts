@@ -1,0 +1,162 @@
+// Turns whatever a connector handed over into a row PostgreSQL will accept, or a reason it cannot.
+// Connectors are typed, but their input is a vendor's JSON: every field is treated as untrusted here
+// so that one odd finding is normalized or rejected, never a failed (rolled back) sync.
+import type { DedupeAlgorithm, HashField, NormalizedFinding, Severity } from '../connectors/kind.ts';
+import { computeHashCode, normalizeSeverity, sanitizeLine, sanitizeText } from './dedupe.ts';
+
+// Column caps are DefectDojo's Finding max_lengths, so a finding that fits there fits here.
+// Long text is capped at 65,536 characters, GitHub's limit for an issue body, so any finding can
+// still be pushed to an issue tracker whole; a 5 MB description would otherwise be stored 100k times.
+export const LIMITS = {
+  title: 511,
+  longText: 65_536,
+  filePath: 4000,
+  componentName: 500,
+  componentVersion: 100,
+  uniqueId: 500,
+  service: 200,
+  cvssVector: 117,
+  fixVersion: 100,
+  url: 2000,
+  vulnerabilityId: 50,
+  vulnerabilityIdCount: 100,
+} as const;
+
+export const UNTITLED = 'Untitled finding';
+
+/** One finding, sanitized, with its dedupe keys: exactly the values the staging table receives. */
+export interface PreparedFinding {
+  title: string;
+  description: string;
+  severity: Severity;
+  uniqueIdFromTool: string | null;
+  vulnIdFromTool: string | null;
+  filePath: string | null;
+  line: number | null;
+  cwe: number | null;
+  vulnerabilityIds: string[];
+  componentName: string | null;
+  componentVersion: string | null;
+  service: string | null;
+  mitigation: string | null;
+  references: string | null;
+  vendorUrl: string | null;
+  cvssScore: number | null;
+  cvssVector: string | null;
+  epssScore: number | null;
+  fixAvailable: boolean | null;
+  fixVersion: string | null;
+  staticFinding: boolean;
+  dynamicFinding: boolean;
+  date: Date | null;
+  falsePositive: boolean;
+  riskAccepted: boolean;
+  outOfScope: boolean;
+  verified: boolean;
+  mitigated: boolean;
+  mitigatedAt: Date | null;
+  hashCode: string;
+  /** the uid this finding is matched by (null when the algorithm does not use uids or it has none) */
+  matchUid: string | null;
+  /** the hash_code this finding is matched by (null when the algorithm matches it by uid only) */
+  matchHash: string | null;
+}
+
+export type Prepared = { ok: true; finding: PreparedFinding } | { ok: false; reason: string };
+
+export function prepareFinding(raw: unknown, algorithm: DedupeAlgorithm, hashFields: readonly HashField[]): Prepared {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: 'not a finding object' };
+  const f = raw as Partial<Record<keyof NormalizedFinding, unknown>>;
+  const severity = normalizeSeverity(f.severity);
+  if (!severity) return { ok: false, reason: `unknown severity ${JSON.stringify(String(f.severity ?? '')).slice(0, 80)}` };
+
+  const description = sanitizeText(f.description, LIMITS.longText);
+  const vulnIdFromTool = sanitizeLine(f.vulnIdFromTool, LIMITS.uniqueId);
+  const vulnerabilityIds = vulnerabilityIdList(f.vulnerabilityIds);
+  const componentName = sanitizeLine(f.componentName, LIMITS.componentName);
+  const p: Omit<PreparedFinding, 'hashCode' | 'matchUid' | 'matchHash'> = {
+    title: sanitizeLine(f.title, LIMITS.title) ?? derivedTitle(vulnIdFromTool ?? vulnerabilityIds[0] ?? null, componentName, description),
+    description,
+    severity,
+    uniqueIdFromTool: sanitizeLine(f.uniqueIdFromTool, LIMITS.uniqueId),
+    vulnIdFromTool,
+    filePath: sanitizeLine(f.filePath, LIMITS.filePath),
+    line: integerIn(f.line, 0),
+    cwe: cweNumber(f.cwe),
+    vulnerabilityIds,
+    componentName,
+    componentVersion: sanitizeLine(f.componentVersion, LIMITS.componentVersion),
+    service: sanitizeLine(f.service, LIMITS.service),
+    mitigation: optionalText(f.mitigation),
+    references: optionalText(f.references),
+    vendorUrl: sanitizeLine(f.vendorUrl, LIMITS.url),
+    cvssScore: numberIn(f.cvssScore, 0, 10),
+    cvssVector: sanitizeLine(f.cvssVector, LIMITS.cvssVector),
+    epssScore: numberIn(f.epssScore, 0, 1),
+    fixAvailable: typeof f.fixAvailable === 'boolean' ? f.fixAvailable : null,
+    fixVersion: sanitizeLine(f.fixVersion, LIMITS.fixVersion),
+    staticFinding: f.staticFinding === true,
+    dynamicFinding: f.dynamicFinding === true,
+    date: validDate(f.date),
+    falsePositive: f.falsePositive === true,
+    riskAccepted: f.riskAccepted === true,
+    outOfScope: f.outOfScope === true,
+    verified: f.verified === true,
+    mitigated: f.mitigated === true,
+    mitigatedAt: f.mitigated === true ? validDate(f.mitigatedAt) : null,
+  };
+  const hashCode = computeHashCode(p, hashFields);
+  // unique_id_from_tool alone would never match a finding that has no uid, so every re-sync would
+  // close it and create it again; such findings fall back to their hash_code instead.
+  const matchUid = algorithm === 'hash_code' ? null : p.uniqueIdFromTool;
+  const matchHash = algorithm === 'unique_id_from_tool' && matchUid !== null ? null : hashCode;
+  return { ok: true, finding: { ...p, hashCode, matchUid, matchHash } };
+}
+
+function derivedTitle(vulnId: string | null, component: string | null, description: string): string {
+  if (vulnId) return (component ? `${vulnId} in ${component}` : vulnId).slice(0, LIMITS.title);
+  const firstLine = description.split('\n').map((l) => l.trim()).find((l) => l !== '');
+  return firstLine ? sanitizeLine(firstLine, 120)! : UNTITLED;
+}
+
+function optionalText(v: unknown): string | null {
+  if (v == null) return null;
+  const s = sanitizeText(v, LIMITS.longText);
+  return s.trim() === '' ? null : s;
+}
+
+function vulnerabilityIdList(v: unknown): string[] {
+  if (!Array.isArray(v)) return [];
+  const ids = new Set<string>();
+  for (const x of v) {
+    const id = sanitizeLine(x, LIMITS.vulnerabilityId);
+    if (id) ids.add(id);
+    if (ids.size === LIMITS.vulnerabilityIdCount) break;
+  }
+  return [...ids];
+}
+
+const INT4_MAX = 2_147_483_647;
+
+function integerIn(v: unknown, min: number): number | null {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  return typeof n === 'number' && Number.isInteger(n) && n >= min && n <= INT4_MAX ? n : null;
+}
+
+function cweNumber(v: unknown): number | null {
+  if (typeof v === 'string') {
+    const m = /^\s*(?:cwe-?)?(\d+)\s*$/i.exec(v);
+    return m ? integerIn(Number(m[1]), 1) : null;
+  }
+  return integerIn(v, 1);
+}
+
+function numberIn(v: unknown, min: number, max: number): number | null {
+  return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : null;
+}
+
+function validDate(v: unknown): Date | null {
+  const d = v instanceof Date ? v : typeof v === 'string' || typeof v === 'number' ? new Date(v) : null;
+  // PostgreSQL's timestamp reads four-digit years only in the ISO form toISOString() writes
+  return d && Number.isFinite(d.getTime()) && d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999 ? d : null;
+}

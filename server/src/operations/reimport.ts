@@ -1,0 +1,127 @@
+// Reimport: DefectDojo's re-upload of a scan into one Test (research/defectdojo.md §2b), done as
+// one transaction of set-based statements. Incoming pages stream into a staging table; matching,
+// creating, updating, reactivating and closing are then a fixed handful of statements, however many
+// findings there are. Because it is one transaction, a fetch that throws half-way, a crash or a
+// kill -9 leaves the test exactly as it was, and a retry gives the uninterrupted result.
+import type pg from 'pg';
+import type { DedupeAlgorithm, HashField, NormalizedFinding, Severity } from '../connectors/kind.ts';
+import { severityRank } from './dedupe.ts';
+import { prepareFinding, type PreparedFinding } from './reimport-prepare.ts';
+import { CREATE_STAGING, stageChunk } from './reimport-staging.ts';
+import { applyMatched, closeAbsent, insertNew, matchedIds, planOutcomes } from './reimport-apply.ts';
+
+export interface ReimportOptions {
+  testId: number;
+  dedupe: { algorithm: DedupeAlgorithm; hashFields: HashField[] };
+  /** findings below it are not imported, and existing ones below it are closed like absent ones */
+  minimumSeverity: Severity;
+  /** a mitigated finding the tool reports again stays closed (with a note, once) */
+  doNotReactivate: boolean;
+  /** names the source in notes: "Mitigated by <scanType> re-upload." */
+  scanType: string;
+  operationId?: number | null;
+  now?: Date;
+  /** called once per staged page with the number of findings received so far */
+  onProgress?: (findingsSoFar: number) => void | Promise<void>;
+}
+
+export interface ReimportResult {
+  testImportId: number;
+  newIds: number[];
+  closedIds: number[];
+  reactivatedIds: number[];
+  untouchedIds: number[];
+  updatedIds: number[];
+  /** findings that could not be imported, by position in the report (0-based across pages) */
+  rejected: Array<{ index: number; reason: string }>;
+  /** findings below minimumSeverity, not imported */
+  belowMinimum: number;
+  /** later findings of the report that shared a dedupe key with an earlier one */
+  collapsedDuplicates: number;
+}
+
+// any constant works: it only has to be the same in every process and unlike other lock keys
+// (db/migrate.ts uses the one-key form, which PostgreSQL keeps apart from the two-key form)
+const REIMPORT_LOCK = 72_707_002;
+
+/**
+ * Rows per staging statement, whatever the tool's page size: pages are gathered up to it (a tool
+ * paging by 100 would otherwise cost a round trip and a plan per 100 rows) and split down to it (a
+ * single page of 100k would otherwise be one huge parameter set). MEASURED-LATER
+ */
+export const STAGE_CHUNK_ROWS = 5_000;
+
+export async function reimport(pool: pg.Pool, opts: ReimportOptions, pages: AsyncIterable<NormalizedFinding[]>): Promise<ReimportResult> {
+  const now = opts.now ?? new Date();
+  const minimumRank = severityRank(opts.minimumSeverity);
+  const { algorithm, hashFields } = opts.dedupe;
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    try {
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [REIMPORT_LOCK, opts.testId]);
+      // KEY SHARE keeps the test from being deleted under us (a delete waits for our commit)
+      const test = await client.query('SELECT 1 FROM "Test" WHERE id = $1 FOR KEY SHARE', [opts.testId]);
+      if (test.rowCount === 0) throw new Error(`test ${opts.testId} does not exist`);
+      await client.query(CREATE_STAGING);
+
+      const rejected: ReimportResult['rejected'] = [];
+      let received = 0;
+      let belowMinimum = 0;
+      let staged = 0;
+      let kept = 0;
+      let rows: PreparedFinding[] = [];
+      let ords: number[] = [];
+      const flush = async () => {
+        staged += rows.length;
+        kept += await stageChunk(client, rows, ords);
+        rows = [];
+        ords = [];
+      };
+      for await (const page of pages) {
+        const list: unknown[] = Array.isArray(page) ? page : [];
+        for (let i = 0; i < list.length; i++) {
+          const p = prepareFinding(list[i], algorithm, hashFields);
+          if (!p.ok) rejected.push({ index: received + i, reason: p.reason });
+          else if (severityRank(p.finding.severity) > minimumRank) belowMinimum++;
+          else {
+            rows.push(p.finding);
+            ords.push(received + i);
+            if (rows.length === STAGE_CHUNK_ROWS) await flush();
+          }
+        }
+        received += list.length;
+        await opts.onProgress?.(received);
+      }
+      if (rows.length > 0) await flush();
+
+      await planOutcomes(client, opts.testId, algorithm, opts.doNotReactivate);
+      await applyMatched(client, now, opts.scanType);
+      // closing runs before creating, so "absent" means absent from the fetch, not "just created"
+      const closedIds = await closeAbsent(client, opts.testId, now, opts.scanType);
+      const newIds = await insertNew(client, opts.testId, now);
+      const matched = await matchedIds(client);
+      const imp = await client.query<{ id: number }>(
+        `INSERT INTO "TestImport" ("testId", "operationId", "createdAt", "newIds", "closedIds", "reactivatedIds", "untouchedIds")
+         VALUES ($1, $2, $3::timestamp, $4, $5, $6, $7) RETURNING id`,
+        [opts.testId, opts.operationId ?? null, now.toISOString(), newIds, closedIds, matched.reactivatedIds, matched.untouchedIds]);
+      await client.query('COMMIT');
+      return {
+        testImportId: imp.rows[0]!.id,
+        newIds,
+        closedIds,
+        ...matched,
+        rejected,
+        belowMinimum,
+        collapsedDuplicates: staged - kept,
+      };
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => { broken = true; });
+      throw e;
+    }
+  } finally {
+    // a connection whose ROLLBACK failed is in an unknown state: discard it rather than reuse it
+    client.release(broken);
+  }
+}
