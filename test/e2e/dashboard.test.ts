@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { buildApp } from '@tributary/server/app.ts';
 import { loadConfig } from '@tributary/server/config.ts';
 import { createTestDatabase } from '../support/db.ts';
@@ -56,6 +56,26 @@ function pathname(): string {
   return new URL(page.url()).pathname;
 }
 
+function navLink(name: string): Locator {
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
+}
+
+async function graphql<T>(query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
+  const response = await fetch(`${app.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json() as { data?: T; errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data!;
+}
+
+/** Each row as its trimmed cell texts: the built templates drop the whitespace between cells. */
+async function rowCells(rows: Locator, cell: string): Promise<string[][]> {
+  return Promise.all((await rows.all()).map(async (row) => (await row.locator(cell).allTextContents()).map((text) => text.trim())));
+}
+
 describe('dashboard shell', () => {
   it('sends an anonymous visitor to the login page', async () => {
     await page.goto('/');
@@ -86,15 +106,14 @@ describe('dashboard shell', () => {
   });
 
   it('creates a product on the Products page and lists it', async () => {
-    await page.getByRole('link', { name: 'Products' }).click();
+    await navLink('Products').click();
     await page.waitForURL('**/products');
     await page.getByLabel('Name').fill('Payments API');
     await page.getByLabel('Description').fill('Card processing backend');
     await page.getByRole('button', { name: 'Create product' }).click();
     const row = page.getByTestId('product-table').locator('tbody tr', { hasText: 'Payments API' });
     await row.waitFor();
-    expect((await row.locator('td').allTextContents()).map((cell) => cell.trim()))
-      .toEqual(['Payments API', 'Card processing backend', '0']);
+    expect(await rowCells(row, 'td')).toEqual([['Payments API', 'Card processing backend', '0']]);
     expect(await page.getByLabel('Name').inputValue()).toBe('');
   });
 
@@ -103,25 +122,63 @@ describe('dashboard shell', () => {
     expect(pathname()).toBe('/products');
     const rows = page.getByTestId('product-table').locator('tbody tr');
     await rows.first().waitFor();
-    expect((await rows.allTextContents()).map((text) => text.replace(/\s+/g, ' ').trim()))
-      .toEqual(['Payments API Card processing backend 0']);
+    expect(await rowCells(rows, 'td')).toEqual([['Payments API', 'Card processing backend', '0']]);
     expect((await page.getByTestId('viewer-email').textContent())?.trim()).toBe(ADMIN_EMAIL);
     await mkdir(artifacts, { recursive: true });
     await page.screenshot({ path: path.join(artifacts, 'dashboard.png'), fullPage: true });
   });
 
   it('lists the product on the dashboard with its active finding count', async () => {
-    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await navLink('Dashboard').click();
     await page.waitForURL((url) => url.pathname === '/');
     const summaries = page.getByTestId('product-summaries').locator('li');
     await summaries.first().waitFor();
-    expect((await summaries.allTextContents()).map((text) => text.replace(/\s+/g, ' ').trim())).toEqual(['Payments API 0']);
+    expect(await rowCells(summaries, 'span')).toEqual([['Payments API', '0']]);
+  });
+
+  it('pages through products 20 at a time', async () => {
+    const { login } = await graphql<{ login: { token: string } }>(
+      'mutation ($email: String!, $password: String!) { login(input: { email: $email, password: $password }) { token } }',
+      { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+    );
+    for (let i = 1; i <= 21; i++) {
+      await graphql('mutation ($name: String!) { createProduct(input: { name: $name }) { product { id } } }', { name: `Product ${String(i).padStart(2, '0')}` }, login.token);
+    }
+    await page.goto('/products');
+    const table = page.getByTestId('product-table');
+    const names = () => table.locator('tbody tr td:first-child').allTextContents();
+    await page.getByText('Page 1 of 2').waitFor();
+    // ordered by name: "Payments API" sorts before "Product 01"
+    expect(await names()).toEqual(['Payments API', ...Array.from({ length: 19 }, (_, i) => `Product ${String(i + 1).padStart(2, '0')}`)]);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Page 2 of 2').waitFor();
+    await table.getByText('Product 21').waitFor();
+    expect(await names()).toEqual(['Product 20', 'Product 21']);
+    expect(await page.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await table.getByText('Payments API').waitFor();
+    expect(await page.getByText('Page 1 of 2').isVisible()).toBe(true);
   });
 
   it('logs out back to the login page, and the session is gone server-side too', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL('**/login');
     await page.goto('/products');
+    await page.waitForURL((url) => url.pathname === '/login');
+    expect(new URL(page.url()).searchParams.get('redirect')).toBe('/products');
+  });
+
+  it('returns to the login page when the server ends the session behind its back', async () => {
+    await page.getByLabel('Email').fill(ADMIN_EMAIL);
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL((url) => url.pathname === '/products');
+    await navLink('Dashboard').click();
+    await page.getByTestId('product-summaries').waitFor();
+    // the same cookie jar as the page: this ends the page's own session
+    const logout = await page.request.post('/graphql', { data: { query: 'mutation { logout { ok } }' } });
+    expect(await logout.json()).toEqual({ data: { logout: { ok: true } } });
+    await navLink('Products').click();
     await page.waitForURL((url) => url.pathname === '/login');
     expect(new URL(page.url()).searchParams.get('redirect')).toBe('/products');
   });

@@ -13,7 +13,7 @@ interface ProductsData {
   products: {
     totalCount: number;
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    nodes: ProductRow[];
+    edges: Array<{ node: ProductRow }>;
   };
 }
 
@@ -22,7 +22,7 @@ const ProductsQuery = gql<ProductsData, { first: number; after: string | null }>
     products(first: $first, after: $after) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      nodes { id name description findings(filter: { active: true }) { totalCount } }
+      edges { node { id name description findings(filter: { active: true }) { totalCount } } }
     }
   }
 `;
@@ -31,11 +31,13 @@ export function useProducts(first: number, after: MaybeRefOrGetter<string | null
   const query = useQuery({
     query: ProductsQuery,
     variables: () => ({ first, after: toValue(after) }),
+    // workers change finding counts behind the client's back: show the cached page, then refresh it
+    requestPolicy: 'cache-and-network',
     // an empty page holds no Product, so without this a createProduct would not refresh it
     context: { additionalTypenames: ['Product'] },
   });
   return {
-    products: computed(() => query.data.value?.products.nodes ?? []),
+    products: computed(() => query.data.value?.products.edges.map((edge) => edge.node) ?? []),
     totalCount: computed(() => query.data.value?.products.totalCount ?? 0),
     pageInfo: computed(() => query.data.value?.products.pageInfo),
     loaded: computed(() => query.data.value !== undefined),
