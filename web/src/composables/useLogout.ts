@@ -10,7 +10,9 @@ export function useLogout() {
 
   async function logOut(): Promise<void> {
     const result = await mutation.executeMutation({});
-    if (result.error) throw result.error;
+    // a session the server already ended is as logged out as it gets
+    const alreadyEnded = result.error?.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
+    if (result.error && !alreadyEnded) throw result.error;
     endSession();
   }
 
