@@ -65,6 +65,8 @@ export async function reconcileRecords(pool: pg.Pool, connectorId: number, autoM
         RETURNING r.id`, [connectorId, now]);
       autoMapped = mapped.rows.map((r) => r.id);
     }
+    await recordEvents(client, connectorId, 'record_new', inserted.rows.map((r) => r.id));
+    await recordEvents(client, connectorId, 'record_missing', missing.rows.map((r) => r.id));
     await client.query('COMMIT');
     return {
       recordsDiscovered: veps.length,
@@ -80,4 +82,14 @@ export async function reconcileRecords(pool: pg.Pool, connectorId: number, autoM
   } finally {
     client.release();
   }
+}
+
+// One event per discover and kind of change (not per record): a first discover of 2,000 repositories
+// should be one notification, not 2,000. The names of the first 50 go along for the message.
+async function recordEvents(client: pg.PoolClient, connectorId: number, name: 'record_new' | 'record_missing', ids: number[]) {
+  if (!ids.length) return;
+  await client.query(`INSERT INTO "NotificationEvent" (name, "connectorId", payload)
+    SELECT $1, $2, json_build_object('count', $4::int, 'recordIds', $3::int[],
+      'names', (SELECT json_agg(name ORDER BY id) FROM (SELECT id, name FROM "Record" WHERE id = ANY($3) ORDER BY id LIMIT 50) r))`,
+  [name, connectorId, ids, ids.length]);
 }

@@ -31,10 +31,15 @@ export async function runOperation(services: Services, operationId: number, sign
     log.warn({ operationId: op.id, connectorId: op.connectorId, type: op.type, error }, 'operation failed');
   }
   const endedAt = new Date();
-  await prisma.operation.update({
-    where: { id: op.id },
-    data: { status, stats: stats as unknown as Prisma.InputJsonValue, error, endedAt, durationMs: endedAt.getTime() - startedAt.getTime() },
-  });
+  await prisma.$transaction([
+    prisma.operation.update({
+      where: { id: op.id },
+      data: { status, stats: stats as unknown as Prisma.InputJsonValue, error, endedAt, durationMs: endedAt.getTime() - startedAt.getTime() },
+    }),
+    ...(status === 'FAILED'
+      ? [prisma.notificationEvent.create({ data: { name: 'operation_failed', connectorId: op.connectorId, payload: { operationId: op.id, type: op.type, error } } })]
+      : []),
+  ]);
   await pruneOperations(services, op.connectorId, op.connector.operationsRetained);
   return status;
 }
