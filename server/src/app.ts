@@ -4,8 +4,9 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
-import { createYoga, maskError, type Plugin } from 'graphql-yoga';
+import { createGraphQLError, createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
+import { Gauge } from 'prom-client';
 import { useServer } from 'graphql-ws/use/ws';
 import { Logger as WorkerLogger, run, runMigrations, type Runner } from 'graphile-worker';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
@@ -190,7 +191,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   let wsCleanup: { dispose(): Promise<void> | void } | null = null;
   function attachWebsockets(httpServer: Server) {
-    const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+    // 1 MiB: a query within the 5,000-token limit plus its variables fits many times over; ws would
+    // otherwise buffer and parse messages of up to 100 MiB
+    const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1 << 20 });
+    // open subscriptions of this process (one listener each), for dashboards and for tests that
+    // must know a subscription is in place before causing its first event
+    new Gauge({
+      name: 'tributary_live_subscriptions', help: 'open GraphQL subscriptions in this process', registers: [metrics.registry],
+      collect() { this.set(app.services.live.listenerCount); },
+    });
     wsCleanup = useServer<Record<string, unknown>, { request: IncomingMessage }>(
       {
         // 15 s keep-alive pings: below the 30-60 s idle timeouts of common proxies
@@ -201,9 +210,18 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
           const { schema: s, execute, subscribe, parse, validate } = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.request.socket, params: payload });
           const token = presentedToken(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization, ctx.extra.request.headers.cookie);
           let document;
-          try { document = parse(payload.query); } catch (e) { return [e as import('graphql').GraphQLError]; }
-          const errors = validate(s, document);
-          if (errors.length) return errors;
+          let errors: readonly import('graphql').GraphQLError[];
+          try {
+            document = parse(payload.query);
+            errors = validate(s, document);
+          } catch (e) {
+            // graphql-armor rejects by throwing (as a "Syntax Error", the answer HTTP gives too)
+            if ((e as Error | undefined)?.name !== 'GraphQLError') throw e;
+            errors = [e as import('graphql').GraphQLError];
+          }
+          // graphql-ws only sends errors of its own copy of graphql (an instanceof check), and
+          // graphql-armor, loaded as CommonJS, throws the other copy's: re-create them
+          if (errors.length) return errors.map((e) => createGraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions: e.extensions }));
           return {
             schema: s,
             operationName: payload.operationName,

@@ -9,6 +9,8 @@ import './findings.ts';
 import './connectors.ts';
 import './records.ts';
 import './operations.ts';
+import './alerts.ts';
+import './subscriptions.ts';
 
 builder.queryType({});
 builder.mutationType({});

@@ -1,0 +1,97 @@
+// What each subscription delivers from a batch of events: which events it wants, who may see them,
+// and the rows to send (reloaded with the subscription's own GraphQL selection). The viewer is
+// rebuilt from the database for every batch, so a user whose role is taken away stops receiving at
+// the next event, and a deleted or deactivated user's subscriptions end.
+import type { PrismaClient } from '@tributary/db';
+import { Viewer } from '../auth/viewer.ts';
+import type { LiveBatch } from './batch.ts';
+import type { LiveEvent } from './events.ts';
+
+type Model = 'operation' | 'record' | 'alert';
+type Row = { id: number } & Record<string, unknown>;
+type ChangeEvent = Exclude<LiveEvent, { type: 'resync' }>;
+
+export interface LiveScope {
+  prisma: PrismaClient;
+  userId: number;
+  /** null: every connector the viewer may see */
+  connectorId: number | null;
+  /** the Prisma select/include planned from the subscription's GraphQL selection */
+  query: Record<string, unknown>;
+}
+
+interface Topic {
+  model: Model;
+  wants(event: ChangeEvent, scope: LiveScope): boolean;
+  mayView(viewer: Viewer, scope: LiveScope): boolean;
+  /** the event's own delta: a row reloaded later may already be further on (RUNNING after PENDING) */
+  overlay(row: Row, event: ChangeEvent): Row;
+  /** rows that may have changed since `since`, for a resync */
+  changedSince(since: Date, scope: LiveScope): Record<string, unknown>;
+}
+
+const connectorFilter = (scope: LiveScope) => (scope.connectorId === null ? {} : { connectorId: scope.connectorId });
+
+export const operationTopic: Topic = {
+  model: 'operation',
+  wants: (e, s) => e.type === 'operation' && (s.connectorId === null || e.connectorId === s.connectorId),
+  mayView: (v) => v.seesAllProducts,
+  overlay: (row, e) => (e.type === 'operation' ? { ...row, status: e.status, progress: e.progress } : row),
+  // Operation has no updatedAt: any timestamp after `since`, or still under way
+  changedSince: (since, s) => ({
+    ...connectorFilter(s),
+    OR: [{ createdAt: { gte: since } }, { startedAt: { gte: since } }, { endedAt: { gte: since } }, { status: { in: ['PENDING', 'RUNNING'] } }],
+  }),
+};
+
+export const recordTopic: Topic = {
+  model: 'record',
+  wants: (e, s) => e.type === 'record' && (s.connectorId === null || e.connectorId === s.connectorId),
+  mayView: (v) => v.seesAllProducts,
+  overlay: (row, e) => (e.type === 'record' ? { ...row, state: e.state } : row),
+  changedSince: (since, s) => ({ ...connectorFilter(s), updatedAt: { gte: since } }),
+};
+
+export const alertTopic: Topic = {
+  model: 'alert',
+  wants: (e, s) => e.type === 'alert' && e.userId === s.userId,
+  mayView: () => true,
+  overlay: (row) => row,
+  changedSince: (since, s) => ({ userId: s.userId, createdAt: { gte: since } }),
+};
+
+/** the rows `batch` delivers to one subscription; null when its user is gone */
+export async function selectRows(topic: Topic, scope: LiveScope, batch: LiveBatch): Promise<Row[] | null> {
+  const relevant = batch.events.filter((e) => e.type === 'resync' || topic.wants(e, scope));
+  if (!relevant.length) return [];
+  const viewer = await batch.load('viewer', (ids: number[]) => loadViewers(scope.prisma, ids), scope.userId);
+  if (!viewer) return null;
+  if (!topic.mayView(viewer, scope)) return [];
+  const shape = JSON.stringify(scope.query);
+  const query = withId(scope.query);
+  const delegate = scope.prisma[topic.model] as unknown as { findMany(args: unknown): Promise<Row[]> };
+  // every load is requested before any is awaited, so the batch reads them in one query
+  const parts = relevant.map(async (e): Promise<Row[]> => {
+    if (e.type === 'resync') {
+      const key = `resync:${topic.model}:${shape}:${scope.connectorId}:${scope.userId}:${e.since.getTime()}`;
+      return batch.memo(key, () => delegate.findMany({ ...query, where: topic.changedSince(e.since, scope), orderBy: { id: 'asc' } }));
+    }
+    const row = await batch.load(`${topic.model}:${shape}`, async (ids: number[]) => {
+      const rows = await delegate.findMany({ ...query, where: { id: { in: ids } } });
+      return new Map(rows.map((r) => [r.id, r]));
+    }, e.id);
+    // a row deleted since the event has nothing left to show
+    return row ? [topic.overlay(row, e)] : [];
+  });
+  return (await Promise.all(parts)).flat();
+}
+
+async function loadViewers(prisma: PrismaClient, ids: number[]): Promise<Map<number, Viewer>> {
+  const users = await prisma.user.findMany({ where: { id: { in: ids }, isActive: true }, include: { memberships: { select: { productId: true, role: true } } } });
+  return new Map(users.map(({ memberships, ...user }) => [user.id, new Viewer(user, new Map(memberships.map((m) => [m.productId, m.role])))]));
+}
+
+/** the row's id must come back to match it to its event */
+function withId(query: Record<string, unknown>): Record<string, unknown> {
+  return query.select ? { ...query, select: { ...(query.select as object), id: true } } : query;
+}

@@ -1,0 +1,131 @@
+// Tributary as separate OS processes (`tsx server/src/main.ts --role …`) sharing one database, and
+// graphql-ws subscribers to them: live events must cross process boundaries through PostgreSQL.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { freePort } from '@tributary/server/db/postgres.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+export const ADMIN = { email: 'admin@example.com', password: 'correct horse battery' };
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> }>;
+  login(email?: string, password?: string): Promise<string>;
+  /** the value of a Prometheus metric without labels */
+  metric(name: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function spawnServer(role: 'api' | 'worker', databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `tributary-${role}-`));
+  const child: ChildProcess = spawn(TSX, ['server/src/main.ts', '--role', role], {
+    cwd: ROOT,
+    env: {
+      ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), TRIBUTARY_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+      TRIBUTARY_ADMIN_EMAIL: ADMIN.email, TRIBUTARY_ADMIN_PASSWORD: ADMIN.password,
+      // every process of one deployment shares the key
+      TRIBUTARY_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${role} process exited (${child.exitCode}):\n${output}`);
+    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`${role} process not healthy within 60 s:\n${output}`); }
+    await sleep(100);
+  }
+  const gql: ServerProcess['gql'] = async (query, variables, token) => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as never;
+  };
+  return {
+    url,
+    pid: child.pid!,
+    gql,
+    async login(email = ADMIN.email, password = ADMIN.password) {
+      const r = await gql<{ login: { token: string } }>('mutation($i: LoginInput!) { login(input: $i) { token } }', { i: { email, password } });
+      if (!r.data?.login) throw new Error(`login failed: ${JSON.stringify(r.errors)}`);
+      return r.data.login.token;
+    },
+    async metric(name) {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      if (!line) throw new Error(`no metric ${name}`);
+      return Number(line.slice(name.length + 1));
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(killer);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Subscriber<T = any> {
+  client: Client;
+  /** `data` of every `next` message, in order */
+  events: T[];
+  /** GraphQL errors the subscription ended with */
+  errors: Array<{ message: string; extensions?: { code?: string } }>;
+  completed: Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export function wsClient(url: string, connectionParams: Record<string, unknown> = {}): Client {
+  return createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+}
+
+/** one subscription on its own client; `token` goes in connectionParams as a Bearer token */
+export function subscribe<T = any>(url: string, token: string | null, query: string, variables: Record<string, unknown> = {}): Subscriber<T> {
+  const client = wsClient(url, token ? { authorization: `Bearer ${token}` } : {});
+  return subscribeOn<T>(client, query, variables);
+}
+
+export function subscribeOn<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}): Subscriber<T> {
+  const events: T[] = [];
+  const errors: Subscriber['errors'] = [];
+  let unsubscribe = () => {};
+  const completed = new Promise<void>((resolve) => {
+    unsubscribe = client.subscribe<T>({ query, variables }, {
+      next: (msg) => { if (msg.errors) errors.push(...(msg.errors as never[])); if (msg.data) events.push(msg.data as T); },
+      error: (e) => { errors.push(...(Array.isArray(e) ? e : [{ message: String((e as Error).message ?? e) }])); resolve(); },
+      complete: () => resolve(),
+    });
+  });
+  return { client, events, errors, completed, async dispose() { unsubscribe(); await client.dispose(); } };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function until<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
