@@ -5,6 +5,8 @@ import type { HashField, Severity } from '../connectors/kind.ts';
 
 export const SEVERITIES: readonly Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'];
 
+const SEVERITY_SET = new Set<string>(SEVERITIES);
+
 /** Lower is worse, as DefectDojo's numerical_severity S0–S4. */
 export function severityRank(s: Severity): number {
   return SEVERITIES.indexOf(s);
@@ -24,10 +26,16 @@ const SEVERITY_WORDS: Record<string, Severity> = {
 /** Maps a tool's severity word to ours; null when the word means nothing we know (the finding is then rejected). */
 export function normalizeSeverity(word: unknown): Severity | null {
   if (typeof word !== 'string') return null;
+  if (SEVERITY_SET.has(word)) return word as Severity;
   return SEVERITY_WORDS[word.trim().toLowerCase()] ?? null;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// one scan decides whether any cleaning is needed: nearly every value needs none
+// eslint-disable-next-line no-control-regex
+const TEXT_SUSPECT = /[\u0000\uD800-\uDFFF]/;
+// eslint-disable-next-line no-control-regex
+const LINE_SUSPECT = /[\u0000-\u001f\u007f\uD800-\uDFFF]/;
 
 /**
  * Text PostgreSQL will store: NUL removed (a `text` value cannot hold \u0000), lone UTF-16 surrogates
@@ -36,8 +44,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 export function sanitizeText(value: unknown, max: number): string {
   let s = typeof value === 'string' ? value : value == null ? '' : String(value);
-  if (s.includes('\u0000')) s = s.replaceAll('\u0000', '');
-  if (/[\uD800-\uDFFF]/.test(s)) s = s.replace(LONE_SURROGATE, '\uFFFD');
+  if (TEXT_SUSPECT.test(s)) s = s.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\uFFFD');
   if (s.length <= max) return s;
   const marker = `\n… [truncated: ${s.length - max} more characters]`;
   let cut = max - marker.length;
@@ -48,6 +55,7 @@ export function sanitizeText(value: unknown, max: number): string {
 /** A one-line field: sanitized, control characters folded to spaces, trimmed; null when empty. */
 export function sanitizeLine(value: unknown, max: number): string | null {
   if (value == null) return null;
+  if (typeof value === 'string' && value !== '' && value.length <= max && !LINE_SUSPECT.test(value) && value.trim() === value) return value;
   // eslint-disable-next-line no-control-regex
   const s = sanitizeText(value, max).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return s === '' ? null : s;

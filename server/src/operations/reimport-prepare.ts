@@ -1,7 +1,7 @@
 // Turns whatever a connector handed over into a row PostgreSQL will accept, or a reason it cannot.
 // Connectors are typed, but their input is a vendor's JSON: every field is treated as untrusted here
 // so that one odd finding is normalized or rejected, never a failed (rolled back) sync.
-import type { DedupeAlgorithm, HashField, NormalizedFinding, Severity } from '../connectors/kind.ts';
+import type { HashField, NormalizedFinding, Severity } from '../connectors/kind.ts';
 import { computeHashCode, normalizeSeverity, sanitizeLine, sanitizeText } from './dedupe.ts';
 
 // Column caps are DefectDojo's Finding max_lengths, so a finding that fits there fits here.
@@ -24,7 +24,7 @@ export const LIMITS = {
 
 export const UNTITLED = 'Untitled finding';
 
-/** One finding, sanitized, with its dedupe keys: exactly the values the staging table receives. */
+/** One finding, sanitized, with its hash_code: exactly the values the staging tables receive. */
 export interface PreparedFinding {
   title: string;
   description: string;
@@ -56,15 +56,11 @@ export interface PreparedFinding {
   mitigated: boolean;
   mitigatedAt: Date | null;
   hashCode: string;
-  /** the uid this finding is matched by (null when the algorithm does not use uids or it has none) */
-  matchUid: string | null;
-  /** the hash_code this finding is matched by (null when the algorithm matches it by uid only) */
-  matchHash: string | null;
 }
 
 export type Prepared = { ok: true; finding: PreparedFinding } | { ok: false; reason: string };
 
-export function prepareFinding(raw: unknown, algorithm: DedupeAlgorithm, hashFields: readonly HashField[]): Prepared {
+export function prepareFinding(raw: unknown, hashFields: readonly HashField[]): Prepared {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: 'not a finding object' };
   const f = raw as Partial<Record<keyof NormalizedFinding, unknown>>;
   const severity = normalizeSeverity(f.severity);
@@ -74,7 +70,7 @@ export function prepareFinding(raw: unknown, algorithm: DedupeAlgorithm, hashFie
   const vulnIdFromTool = sanitizeLine(f.vulnIdFromTool, LIMITS.uniqueId);
   const vulnerabilityIds = vulnerabilityIdList(f.vulnerabilityIds);
   const componentName = sanitizeLine(f.componentName, LIMITS.componentName);
-  const p: Omit<PreparedFinding, 'hashCode' | 'matchUid' | 'matchHash'> = {
+  const p: PreparedFinding = {
     title: sanitizeLine(f.title, LIMITS.title) ?? derivedTitle(vulnIdFromTool ?? vulnerabilityIds[0] ?? null, componentName, description),
     description,
     severity,
@@ -104,13 +100,10 @@ export function prepareFinding(raw: unknown, algorithm: DedupeAlgorithm, hashFie
     verified: f.verified === true,
     mitigated: f.mitigated === true,
     mitigatedAt: f.mitigated === true ? validDate(f.mitigatedAt) : null,
+    hashCode: '',
   };
-  const hashCode = computeHashCode(p, hashFields);
-  // unique_id_from_tool alone would never match a finding that has no uid, so every re-sync would
-  // close it and create it again; such findings fall back to their hash_code instead.
-  const matchUid = algorithm === 'hash_code' ? null : p.uniqueIdFromTool;
-  const matchHash = algorithm === 'unique_id_from_tool' && matchUid !== null ? null : hashCode;
-  return { ok: true, finding: { ...p, hashCode, matchUid, matchHash } };
+  p.hashCode = computeHashCode(p, hashFields);
+  return { ok: true, finding: p };
 }
 
 function derivedTitle(vulnId: string | null, component: string | null, description: string): string {

@@ -1,0 +1,131 @@
+// `pnpm bench:sync`: 100,000 SARIF results through the sarif-directory connector and reimport(), on
+// an embedded PostgreSQL, against a raw COPY of the same rows. Targets (2 cores): first import within
+// 5× of COPY, identical re-sync under 3 s, peak RSS under 400 MB.
+import { mkdir, rm, utimes } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { from as copyFrom } from 'pg-copy-streams';
+import { startEmbeddedPostgres, createPool } from '@tributary/server/db/postgres.ts';
+import { applyMigrations } from '@tributary/server/db/migrate.ts';
+import { sarifDirectoryKind } from '@tributary/server/connectors/sarif-directory.ts';
+import type { KindContext, NormalizedFinding } from '@tributary/server/connectors/kind.ts';
+import { reimport, type ReimportResult } from '@tributary/server/operations/reimport.ts';
+import { writeSarifReport } from './sarif-report.ts';
+
+const N = Number(process.env.BENCH_FINDINGS ?? 100_000);
+const work = path.resolve(import.meta.dirname, '..', '.data', `bench-sync-${process.pid}`);
+const sarifRoot = path.join(work, 'sarif');
+const vepDir = path.join(sarifRoot, 'webapp');
+
+const mb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString('en')} findings/s`;
+
+async function main() {
+  await mkdir(vepDir, { recursive: true });
+  const pgHandle = await startEmbeddedPostgres({ dataDir: path.join(work, 'pg'), database: 'bench' });
+  const pool = createPool(pgHandle.url, 4);
+  try {
+    await applyMigrations(pool);
+    const ctx = { config: { url: '', secret: null, options: { path: sarifRoot } }, http: undefined as never } as KindContext;
+    const vep = { key: 'webapp', name: 'webapp' };
+    const fetch = () => sarifDirectoryKind.fetchFindings(ctx, vep);
+    const testId = await createTest(pool);
+
+    // report 1: results 0…N; report 2: the first 10% gone, 10% new (N…1.1N)
+    const tenth = Math.round(N / 10);
+    const t0 = Date.now();
+    await writeSarifReport(path.join(vepDir, 'report-1.sarif'), [[0, N]]);
+    console.log(`generated ${N.toLocaleString('en')} SARIF results in ${Date.now() - t0} ms (${mb()} MB RSS)`);
+
+    let parsed = 0;
+    const tp = Date.now();
+    for await (const page of fetch()) parsed += page.length;
+    const parseMs = Date.now() - tp;
+    console.log(`parse only (sarif-directory fetchFindings): ${parsed.toLocaleString('en')} in ${parseMs} ms, ${rate(parsed, parseMs)} (peak RSS ${mb()} MB)`);
+
+    const opts = { testId, dedupe: sarifDirectoryKind.dedupe, minimumSeverity: 'INFO' as const, doNotReactivate: false, scanType: 'SARIF' };
+    const run = async (label: string): Promise<{ ms: number; r: ReimportResult }> => {
+      const t = Date.now();
+      const r = await reimport(pool, opts, fetch());
+      const ms = Date.now() - t;
+      console.log(`${label}: ${ms} ms, ${rate(N, ms)} — new ${r.newIds.length}, untouched ${r.untouchedIds.length}, `
+        + `closed ${r.closedIds.length}, reactivated ${r.reactivatedIds.length}, updated ${r.updatedIds.length}, `
+        + `rejected ${r.rejected.length}, collapsed ${r.collapsedDuplicates} (peak RSS ${mb()} MB)`);
+      return { ms, r };
+    };
+
+    const a = await run('(a) first import');
+    await writeSarifReport(path.join(vepDir, 'report-2.sarif'), [[tenth, N + tenth]]);
+    const later = new Date(Date.now() + 60_000);
+    await utimes(path.join(vepDir, 'report-2.sarif'), later, later);
+    const b = await run('(b) 10% removed, 10% new');
+    const c = await run('(c) identical report again');
+    const syncRss = mb();
+
+    const d = await copyBaseline(pool, fetch());
+    console.log(`(d) COPY baseline (parse + COPY of the same ${N.toLocaleString('en')} rows): ${d} ms, ${rate(N, d)}; COPY alone ≈ ${d - parseMs} ms`);
+
+    console.log('\nsummary');
+    for (const [label, x] of [['(a) first import', a], ['(b) 10%/10% change', b], ['(c) identical', c]] as const) {
+      console.log(`  ${label.padEnd(20)} ${String(x.ms).padStart(6)} ms  ${rate(N, x.ms).padStart(22)}  ${(x.ms / d).toFixed(2)}× COPY end to end, `
+        + `${((x.ms - parseMs) / Math.max(1, d - parseMs)).toFixed(2)}× without parsing`);
+    }
+    console.log(`  peak RSS during syncs ${syncRss} MB, whole run ${mb()} MB`);
+    const ok = a.ms <= 5 * d && c.ms < 3000 && syncRss < 400;
+    console.log(`  targets (a ≤ 5× COPY, c < 3 s, RSS < 400 MB): ${ok ? 'met' : 'NOT met'}`);
+  } finally {
+    await pool.end();
+    await pgHandle.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function createTest(pool: import('pg').Pool): Promise<number> {
+  const r = await pool.query<{ id: number }>(`
+    WITH p AS (INSERT INTO "Product" (name, "updatedAt") VALUES ('bench', now()) RETURNING id),
+         e AS (INSERT INTO "Engagement" ("productId", name, "updatedAt") SELECT id, 'Global Connectors', now() FROM p RETURNING id)
+    INSERT INTO "Test" ("engagementId", title, "updatedAt") SELECT id, 'SARIF directory', now() FROM e RETURNING id`);
+  return r.rows[0]!.id;
+}
+
+const COPY_COLUMNS = ['testId', 'title', 'description', 'severity', 'uniqueIdFromTool', 'vulnIdFromTool', 'filePath', 'line', 'cwe',
+  'vulnerabilityIds', 'references', 'staticFinding', 'dynamicFinding', 'falsePositive', 'isMitigated', 'mitigatedAt', 'date', 'updatedAt'];
+
+/** A plain table with Finding's columns (no indexes, no keys) filled by one COPY; returns ms. */
+async function copyBaseline(pool: import('pg').Pool, pages: AsyncIterable<NormalizedFinding[]>): Promise<number> {
+  await pool.query('CREATE TABLE copy_baseline (LIKE "Finding" INCLUDING DEFAULTS)');
+  const client = await pool.connect();
+  try {
+    const t = Date.now();
+    const columns = COPY_COLUMNS.map((c) => `"${c}"`).join(', ');
+    const sink = client.query(copyFrom(`COPY copy_baseline (${columns}) FROM STDIN`));
+    const now = new Date().toISOString();
+    async function* lines() {
+      for await (const page of pages) {
+        let chunk = '';
+        for (const f of page) {
+          chunk += [1, f.title, f.description ?? '', f.severity, f.uniqueIdFromTool, f.vulnIdFromTool, f.filePath, f.line, f.cwe,
+            pgArray(f.vulnerabilityIds ?? []), f.references, f.staticFinding ?? false, f.dynamicFinding ?? false, f.falsePositive ?? false,
+            f.mitigated ?? false, f.mitigatedAt?.toISOString() ?? null, f.date?.toISOString() ?? now, now].map(copyField).join('\t') + '\n';
+        }
+        yield chunk;
+      }
+    }
+    await pipeline(Readable.from(lines()), sink);
+    return Date.now() - t;
+  } finally {
+    client.release();
+  }
+}
+
+function copyField(v: unknown): string {
+  if (v === null || v === undefined) return '\\N';
+  return String(v).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+function pgArray(ids: string[]): string {
+  return `{${ids.map((id) => `"${id.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+}
+
+main().catch((e) => { console.error(e); process.exitCode = 1; });

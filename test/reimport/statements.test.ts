@@ -1,0 +1,52 @@
+// The bulk path's promise: statements per page do not grow with the page. Every statement reimport
+// sends is captured at the pg client, so a per-finding statement would show up as a count that
+// follows the page size.
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { reimport, type ReimportOptions } from '@tributary/server/operations/reimport.ts';
+import { createTests, findings, openReimportDb, pagesOf, type ReimportDb } from './fixtures.ts';
+
+let db: ReimportDb;
+beforeAll(async () => { db = await openReimportDb(); });
+afterAll(async () => { await db.drop(); });
+
+const originalQuery = pg.Client.prototype.query;
+afterEach(() => { pg.Client.prototype.query = originalQuery; });
+
+async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
+  const sent: string[] = [];
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const q = args[0] as string | { text: string };
+    sent.push((typeof q === 'string' ? q : q.text).trim().split(/\s+/).slice(0, 3).join(' '));
+    return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof pg.Client.prototype.query;
+  try {
+    await run();
+  } finally {
+    pg.Client.prototype.query = originalQuery;
+  }
+  return sent;
+}
+
+describe.each(['unique_id_from_tool', 'hash_code', 'unique_id_from_tool_or_hash_code'] as const)('statements sent with %s', (algorithm) => {
+  const options = (testId: number): ReimportOptions =>
+    ({ testId, dedupe: { algorithm, hashFields: ['title', 'line'] }, minimumSeverity: 'INFO', doNotReactivate: false, scanType: 'SARIF' });
+
+  it('are the same for one page of 100 findings and one page of 5,000, first import and re-sync alike', async () => {
+    const [small, large] = await createTests(db.pool, 2);
+    const firstSmall = await statementsOf(() => reimport(db.pool, options(small!), pagesOf(findings(0, 100))));
+    const firstLarge = await statementsOf(() => reimport(db.pool, options(large!), pagesOf(findings(0, 5000))));
+    expect(firstLarge).toEqual(firstSmall);
+    expect(firstSmall).toHaveLength(18);
+
+    // a re-sync with 10% gone and 10% new: matched findings need no content statement
+    const againSmall = await statementsOf(() => reimport(db.pool, options(small!), pagesOf(findings(10, 110))));
+    const againLarge = await statementsOf(() => reimport(db.pool, options(large!), pagesOf(findings(500, 5500))));
+    expect(againLarge).toEqual(againSmall);
+    expect(againSmall).toEqual(firstSmall);
+
+    const identical = await statementsOf(() => reimport(db.pool, options(large!), pagesOf(findings(500, 5500))));
+    expect(identical).toHaveLength(17);
+    expect(identical.filter((s) => s.startsWith('INSERT INTO reimport_content'))).toEqual([]);
+  });
+});
