@@ -2,7 +2,8 @@
 // line of defence; the first is never logging them (connector errors are redacted at the source).
 import pino from 'pino';
 
-export function createLogger(level: string) {
+/** `destination` defaults to stdout; tests pass an in-memory stream to assert what was logged. */
+export function createLogger(level: string, destination?: pino.DestinationStream) {
   return pino({
     level,
     base: undefined,
@@ -10,7 +11,7 @@ export function createLogger(level: string) {
       paths: ['secret', '*.secret', 'token', '*.token', 'password', '*.password', 'authorization', '*.authorization', 'headers.authorization', 'headerValue', '*.headerValue'],
       censor: '[redacted]',
     },
-  });
+  }, destination);
 }
 
 export type Logger = ReturnType<typeof createLogger>;

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildApp, type App } from '@tributary/server/app.ts';
 import { loadConfig } from '@tributary/server/config.ts';
+import type { Logger } from '@tributary/server/logger.ts';
 import { createTestDatabase } from './db.ts';
 
 export const ADMIN = { email: 'admin@example.com', password: 'correct horse battery' };
@@ -19,7 +20,7 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export async function startTestApp(opts: { role?: 'all' | 'api' | 'worker'; databaseUrl?: string; env?: Record<string, string>; onQuery?: (sql: string) => void } = {}): Promise<TestApp> {
+export async function startTestApp(opts: { role?: 'all' | 'api' | 'worker'; databaseUrl?: string; env?: Record<string, string>; onQuery?: (sql: string) => void; logger?: Logger } = {}): Promise<TestApp> {
   const db = opts.databaseUrl ? null : await createTestDatabase();
   const databaseUrl = opts.databaseUrl ?? db!.url;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tributary-test-'));
@@ -30,7 +31,7 @@ export async function startTestApp(opts: { role?: 'all' | 'api' | 'worker'; data
     TRIBUTARY_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
     ...opts.env,
   }, opts.role ? ['--role', opts.role] : []);
-  const app = await buildApp(config, { print: () => {}, onQuery: opts.onQuery });
+  const app = await buildApp(config, { print: () => {}, onQuery: opts.onQuery, logger: opts.logger });
   await app.start();
   const gql = async <T,>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResult<T>> => {
     const res = await fetch(`${app.url}/graphql`, {

@@ -1,0 +1,104 @@
+// Scale-out behaviour of operations: one API process and two worker processes on one database.
+// A due schedule starts exactly one operation however many ticks race for it, operations of one
+// connector never overlap, and only the newest `operationsRetained` operations are kept.
+import { fireDueSchedules } from '@tributary/server/jobs/schedule.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakes } from '../fakes/index.ts';
+import type { FakeTool } from '../fakes/fake.ts';
+import { startSonarqubeFake, type SonarqubeFake } from '../fakes/sonarqube.ts';
+import { waitFor } from '../support/app.ts';
+import { createConnector, discover, projectsFor, startDiscoverApp, updateConnector, waitFinished, type DiscoverApp } from './helpers.ts';
+
+let api: DiscoverApp;
+let workers: DiscoverApp[];
+let sarif: FakeTool;
+beforeAll(async () => {
+  api = await startDiscoverApp({ role: 'api' });
+  workers = await Promise.all([1, 2].map(() => startDiscoverApp({ role: 'worker', databaseUrl: api.databaseUrl })));
+  sarif = await fakes['sarif-directory']!();
+  sarif.setProjects(projectsFor(sarif.kind, [1, 2]));
+});
+afterAll(async () => {
+  for (const w of workers ?? []) await w.stop();
+  await sarif?.close();
+  await api?.stop();
+});
+
+const operationRows = (connectorName: string) => api.sql<{ id: number; trigger: string; status: string; type: string }>(
+  'SELECT o.id, o.trigger, o.status, o.type FROM "Operation" o JOIN "Connector" c ON c.id = o."connectorId" WHERE c.name = $1 ORDER BY o.id',
+  [connectorName]);
+
+describe('schedules with two workers', () => {
+  it.each([
+    ['both workers call fireDueSchedules at the same moment', async () => {
+      await Promise.all(workers.map((w) => fireDueSchedules(w.app.services)));
+    }],
+    ['two schedule_tick jobs are queued at once', async () => {
+      await api.sql(`SELECT graphile_worker.add_job('schedule_tick', '{}'), graphile_worker.add_job('schedule_tick', '{}')`);
+      await waitFor(async () => (await api.sql(`SELECT count(*)::int n FROM graphile_worker.jobs WHERE task_identifier = 'schedule_tick'`))[0].n === 0, 'both ticks to run');
+    }],
+  ])('a due schedule fires once when %s', async (_how, tick) => {
+    const c = await createConnector(api, sarif, { discoverSchedule: '* * * * *' });
+    await api.sql(`UPDATE "Connector" SET "nextDiscoverAt" = now() - interval '5 minutes' WHERE name = $1`, [c.name]);
+    const before = Date.now();
+    await tick();
+
+    const ops = await operationRows(c.name);
+    expect(ops.map((o) => [o.type, o.trigger])).toEqual([['DISCOVER', 'SCHEDULED']]);
+    const listed = await api.ok(`query($id: ID!) { node(id: $id) { ... on Connector { nextDiscoverAt operations(first: 5) { nodes { id trigger } } } } }`, { id: c.id });
+    expect(listed.node.operations.nodes).toEqual([{ id: expect.any(String), trigger: 'SCHEDULED' }]);
+    const done = await waitFinished(api, listed.node.operations.nodes[0].id);
+    expect([done.status, done.stats.recordsDiscovered]).toEqual(['SUCCEEDED', 2]);
+    // the next slot is the next whole minute after the tick
+    const next = Date.parse(listed.node.nextDiscoverAt);
+    expect(next).toBeGreaterThan(before);
+    expect(next).toBeLessThanOrEqual(Date.now() + 60_000);
+    expect(new Date(next).getUTCSeconds()).toBe(0);
+  });
+});
+
+describe('operations of one connector', () => {
+  let sonar: SonarqubeFake;
+  beforeAll(async () => { sonar = await startSonarqubeFake(); });
+  afterAll(async () => { await sonar?.close(); });
+
+  it('never overlap, even with a second worker idle', async () => {
+    sonar.setProjects(projectsFor('sonarqube', [1]));
+    const c = await createConnector(api, sonar, { autoMap: true });
+    // the discover waits out one Retry-After second: time enough for an idle worker to start the sync
+    sonar.failNext(1, { status: 503, retryAfter: 1 });
+    const start = (type: string) => api.ok(`mutation($c: ID!) { run${type}(input: { connectorId: $c }) { operation { id } } }`, { c: c.id });
+    const d = (await start('Discover')).runDiscover.operation;
+    const s = (await start('Sync')).runSync.operation;
+    const [disc, sync] = [await waitFinished(api, d.id), await waitFinished(api, s.id)];
+    expect([disc.status, sync.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(disc.durationMs).toBeGreaterThanOrEqual(1000);
+    expect(Date.parse(sync.startedAt)).toBeGreaterThanOrEqual(Date.parse(disc.endedAt));
+    // the sync ran after the discover, so it saw the auto-mapped record
+    expect(sync.stats.recordsSynced).toBe(1);
+  });
+
+  it('pressing Discover twice while one runs queues one more, not two', async () => {
+    sonar.setProjects(projectsFor('sonarqube', [1]));
+    const c = await createConnector(api, sonar);
+    sonar.failNext(1, { status: 503, retryAfter: 1 });
+    const press = async () => (await api.ok('mutation($c: ID!) { runDiscover(input: { connectorId: $c }) { operation { id } } }', { c: c.id })).runDiscover.operation.id as string;
+    const running = await press();
+    await waitFor(async () => (await api.sql('SELECT status FROM "Operation" o JOIN "Connector" c ON c.id = o."connectorId" WHERE c.name = $1', [c.name]))[0]?.status === 'RUNNING', 'the first discover to start');
+    const [second, third] = [await press(), await press()];
+    expect(second).not.toBe(running);
+    expect(third).toBe(second);
+    expect((await waitFinished(api, second)).status).toBe('SUCCEEDED');
+    expect((await operationRows(c.name)).map((o) => o.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+  });
+
+  it('only the newest operationsRetained are kept', async () => {
+    const c = await createConnector(api, sarif);
+    await updateConnector(api, c.id, { operationsRetained: 3 });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await discover(api, c.id)).id);
+    const kept = await api.ok(`query($id: ID!) { node(id: $id) { ... on Connector { operations(first: 10) { totalCount nodes { id } } } } }`, { id: c.id });
+    expect(kept.node.operations).toEqual({ totalCount: 3, nodes: ids.slice(2).reverse().map((id) => ({ id })) });
+    expect(await operationRows(c.name)).toHaveLength(3);
+  });
+});
