@@ -6,7 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { runMigrations } from 'graphile-worker';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres, type PostgresHandle } from '@tributary/server/db/postgres.ts';
+import { createPool, startEmbeddedPostgres, type PostgresHandle } from '@tributary/server/db/postgres.ts';
 import { applyMigrations } from '@tributary/server/db/migrate.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -30,7 +30,7 @@ export async function setup(project: TestProject) {
   await c.query(`CREATE DATABASE ${TEMPLATE_DB}`);
   await c.end();
   const templateUrl = new URL(admin); templateUrl.pathname = `/${TEMPLATE_DB}`;
-  const pool = new pg.Pool({ connectionString: templateUrl.toString(), max: 2 });
+  const pool = createPool(templateUrl.toString(), 2);
   await applyMigrations(pool);
   await runMigrations({ pgPool: pool });
   await pool.end();
