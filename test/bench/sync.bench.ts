@@ -42,7 +42,8 @@ async function main() {
     const tp = Date.now();
     for await (const page of fetch()) parsed += page.length;
     const parseMs = Date.now() - tp;
-    console.log(`parse only (sarif-directory fetchFindings): ${parsed.toLocaleString('en')} in ${parseMs} ms, ${rate(parsed, parseMs)} (peak RSS ${mb()} MB)`);
+    const parseRss = mb();
+    console.log(`parse only (sarif-directory fetchFindings): ${parsed.toLocaleString('en')} in ${parseMs} ms, ${rate(parsed, parseMs)} (peak RSS ${parseRss} MB)`);
 
     const opts = { testId, dedupe: sarifDirectoryKind.dedupe, minimumSeverity: 'INFO' as const, doNotReactivate: false, scanType: 'SARIF' };
     const run = async (label: string): Promise<{ ms: number; r: ReimportResult }> => {
@@ -63,15 +64,18 @@ async function main() {
     const c = await run('(c) identical report again');
     const syncRss = mb();
 
-    const d = await copyBaseline(pool, fetch());
-    console.log(`(d) COPY baseline (parse + COPY of the same ${N.toLocaleString('en')} rows): ${d} ms, ${rate(N, d)}; COPY alone ≈ ${d - parseMs} ms`);
-
-    console.log('\nsummary');
+    // the baseline's rows are read before the clock starts: it measures COPY alone
+    const rowsForCopy: NormalizedFinding[][] = [];
+    for await (const page of fetch()) rowsForCopy.push(page);
+    const d = await copyBaseline(pool, rowsForCopy);
+    console.log(`(d) COPY baseline, the same ${N.toLocaleString('en')} rows into a plain table with Finding's columns: ${d} ms, ${rate(N, d)}`);
+    console.log('\nsummary (a sync includes reading and parsing the SARIF file; COPY does not)');
     for (const [label, x] of [['(a) first import', a], ['(b) 10%/10% change', b], ['(c) identical', c]] as const) {
-      console.log(`  ${label.padEnd(20)} ${String(x.ms).padStart(6)} ms  ${rate(N, x.ms).padStart(22)}  ${(x.ms / d).toFixed(2)}× COPY end to end, `
-        + `${((x.ms - parseMs) / Math.max(1, d - parseMs)).toFixed(2)}× without parsing`);
+      console.log(`  ${label.padEnd(20)} ${String(x.ms).padStart(6)} ms  ${rate(N, x.ms).padStart(22)}  ${(x.ms / d).toFixed(2)}× COPY`
+        + `  (${((x.ms - parseMs) / d).toFixed(2)}× without the ${parseMs} ms parse)`);
     }
-    console.log(`  peak RSS during syncs ${syncRss} MB, whole run ${mb()} MB`);
+    console.log(`  (d) COPY             ${String(d).padStart(6)} ms  ${rate(N, d).padStart(22)}`);
+    console.log(`  peak RSS during syncs ${syncRss} MB (parse alone peaked at ${parseRss} MB), whole run ${mb()} MB`);
     const ok = a.ms <= 5 * d && c.ms < 3000 && syncRss < 400;
     console.log(`  targets (a ≤ 5× COPY, c < 3 s, RSS < 400 MB): ${ok ? 'met' : 'NOT met'}`);
   } finally {
@@ -93,7 +97,7 @@ const COPY_COLUMNS = ['testId', 'title', 'description', 'severity', 'uniqueIdFro
   'vulnerabilityIds', 'references', 'staticFinding', 'dynamicFinding', 'falsePositive', 'isMitigated', 'mitigatedAt', 'date', 'updatedAt'];
 
 /** A plain table with Finding's columns (no indexes, no keys) filled by one COPY; returns ms. */
-async function copyBaseline(pool: import('pg').Pool, pages: AsyncIterable<NormalizedFinding[]>): Promise<number> {
+async function copyBaseline(pool: import('pg').Pool, pages: NormalizedFinding[][]): Promise<number> {
   await pool.query('CREATE TABLE copy_baseline (LIKE "Finding" INCLUDING DEFAULTS)');
   const client = await pool.connect();
   try {
@@ -101,8 +105,8 @@ async function copyBaseline(pool: import('pg').Pool, pages: AsyncIterable<Normal
     const columns = COPY_COLUMNS.map((c) => `"${c}"`).join(', ');
     const sink = client.query(copyFrom(`COPY copy_baseline (${columns}) FROM STDIN`));
     const now = new Date().toISOString();
-    async function* lines() {
-      for await (const page of pages) {
+    function* lines() {
+      for (const page of pages) {
         let chunk = '';
         for (const f of page) {
           chunk += [1, f.title, f.description ?? '', f.severity, f.uniqueIdFromTool, f.vulnIdFromTool, f.filePath, f.line, f.cwe,

@@ -69,6 +69,17 @@ describe.each(algorithms)('reimport with $algorithm', (dedupe) => {
     expect(otherRows.every((f) => f.active && !f.isMitigated)).toBe(true);
   });
 
+  it('records the outcome on a TestImport row tied to the operation that ran it', async () => {
+    const c = await db.pool.query<{ id: number }>(
+      `INSERT INTO "Connector" (name, kind, "updatedAt") VALUES ($1, 'sarif-directory', now()) RETURNING id`, [`c ${testId}`]);
+    const op = await db.pool.query<{ id: number }>(
+      `INSERT INTO "Operation" ("connectorId", type, trigger) VALUES ($1, 'SYNC', 'MANUAL') RETURNING id`, [c.rows[0]!.id]);
+    const r = await reimport(db.pool, opts({ now: T1, operationId: op.rows[0]!.id }), pagesOf(findings(0, 8), findings(10, 12)));
+    const imp = await db.pool.query(`SELECT "testId", "operationId", "createdAt", "newIds", "closedIds", "untouchedIds", "reactivatedIds" FROM "TestImport" WHERE id = $1`, [r.testImportId]);
+    expect(imp.rows).toEqual([{ testId, operationId: op.rows[0]!.id, createdAt: T1, newIds: [], closedIds: [], untouchedIds: r.untouchedIds, reactivatedIds: [] }]);
+    expect(r.untouchedIds).toHaveLength(10);
+  });
+
   it('reactivates a mitigated finding the tool reports again, with a note', async () => {
     const before = await rows(db.pool, testId);
     const closed = before.filter((f) => f.isMitigated).map((f) => f.id);

@@ -77,11 +77,20 @@ export async function reimport(pool: pg.Pool, opts: ReimportOptions, pages: Asyn
       let staged = 0;
       let rows: PreparedFinding[] = [];
       let ords: number[] = [];
+      // One chunk is in flight while the next is prepared: PostgreSQL stages and matches chunk k
+      // while this process sanitizes and hashes chunk k+1, two cores instead of one taking turns.
+      let inflight: Promise<void> | null = null;
       const flush = async () => {
-        staged += rows.length;
-        await stageChunk(client, opts.testId, algorithm, rows, ords);
+        const batch = rows;
+        const at = ords;
         rows = [];
         ords = [];
+        staged += batch.length;
+        if (inflight) await inflight;
+        inflight = stageChunk(client, opts.testId, algorithm, batch, at);
+        // awaited at the next flush or after the last page; until then a failure must not be
+        // reported as an unhandled rejection
+        inflight.catch(() => {});
       };
       for await (const page of pages) {
         const list: unknown[] = Array.isArray(page) ? page : [];
@@ -99,6 +108,7 @@ export async function reimport(pool: pg.Pool, opts: ReimportOptions, pages: Asyn
         await opts.onProgress?.(received);
       }
       if (rows.length > 0) await flush();
+      if (inflight) await inflight;
 
       const planned = await planOutcomes(client, opts.doNotReactivate);
       await applyMatched(client, now, opts.scanType);
