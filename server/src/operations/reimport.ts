@@ -1,7 +1,7 @@
 // Reimport: DefectDojo's re-upload of a scan into one Test (research/defectdojo.md §2b), done as
-// one transaction of set-based statements. Incoming pages stream into a staging table; matching,
-// creating, updating, reactivating and closing are then a fixed handful of statements, however many
-// findings there are. Because it is one transaction, a fetch that throws half-way, a crash or a
+// one transaction of set-based statements. Incoming pages stream into staging tables in chunks,
+// each finding matched as it is staged; creating, updating, reactivating and closing are then a
+// fixed handful of statements, however many findings there are. Because it is one transaction, a fetch that throws half-way, a crash or a
 // kill -9 leaves the test exactly as it was, and a retry gives the uninterrupted result.
 import type pg from 'pg';
 import type { DedupeAlgorithm, HashField, NormalizedFinding, Severity } from '../connectors/kind.ts';
@@ -21,7 +21,7 @@ export interface ReimportOptions {
   scanType: string;
   operationId?: number | null;
   now?: Date;
-  /** called once per staged page with the number of findings received so far */
+  /** called once per page taken in, with the number of findings received so far */
   onProgress?: (findingsSoFar: number) => void | Promise<void>;
 }
 
@@ -56,6 +56,8 @@ export const STAGE_CHUNK_ROWS = 5_000;
 export async function reimport(pool: pg.Pool, opts: ReimportOptions, pages: AsyncIterable<NormalizedFinding[]>): Promise<ReimportResult> {
   const now = opts.now ?? new Date();
   const minimumRank = severityRank(opts.minimumSeverity);
+  // an unknown word would rank every finding "below the minimum" and close the whole test
+  if (minimumRank < 0) throw new Error(`unknown minimum severity ${JSON.stringify(opts.minimumSeverity)}`);
   const { algorithm, hashFields } = opts.dedupe;
   const client = await pool.connect();
   let broken = false;
