@@ -9,7 +9,6 @@ import WebSocket from 'ws';
 import { freePort } from '@tributary/server/db/postgres.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 export const ADMIN = { email: 'admin@example.com', password: 'correct horse battery' };
 
 export interface ServerProcess {
@@ -25,7 +24,8 @@ export interface ServerProcess {
 export async function spawnServer(role: 'api' | 'worker', databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `tributary-${role}-`));
-  const child: ChildProcess = spawn(TSX, ['server/src/main.ts', '--role', role], {
+  // node with tsx's loader, not the tsx CLI: one OS process, whose pid is the server's (RSS is read from it)
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts', '--role', role], {
     cwd: ROOT,
     env: {
       ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), TRIBUTARY_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
