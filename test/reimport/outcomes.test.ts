@@ -41,8 +41,8 @@ describe.each(algorithms)('reimport with $algorithm', (dedupe) => {
     const days = (f: (typeof all)[number]) => f.slaExpirationDate && (f.slaExpirationDate.getTime() - T0.getTime()) / 86_400_000;
     expect(all.slice(0, 5).map(days)).toEqual([7, 90, 120, null, 30]);
     expect(all[0]!.slaStartDate).toEqual(T0);
-    const imports = await db.pool.query(`SELECT "newIds", "closedIds", "untouchedIds", "reactivatedIds" FROM "TestImport" WHERE id = $1`, [r.testImportId]);
-    expect(imports.rows).toEqual([{ newIds: r.newIds, closedIds: [], untouchedIds: [], reactivatedIds: [] }]);
+    const imports = await db.pool.query(`SELECT "newIds", "closedIds", "untouchedIds", "reactivatedIds", "updatedIds" FROM "TestImport" WHERE id = $1`, [r.testImportId]);
+    expect(imports.rows).toEqual([{ newIds: r.newIds, closedIds: [], untouchedIds: [], reactivatedIds: [], updatedIds: [] }]);
   });
 
   it('leaves every finding untouched and closes nothing when the identical report comes again', async () => {
@@ -103,6 +103,8 @@ describe.each(algorithms)('reimport with $algorithm', (dedupe) => {
     report[4] = finding(4, { mitigated: true });
     const r = await reimport(db.pool, opts({ now: T2 }), pagesOf(report));
     expect(r.updatedIds).toEqual(before.slice(0, 5).map((f) => f.id));
+    const recorded = await db.pool.query(`SELECT "updatedIds", "untouchedIds" FROM "TestImport" WHERE id = $1`, [r.testImportId]);
+    expect(recorded.rows).toEqual([{ updatedIds: r.updatedIds, untouchedIds: r.untouchedIds }]);
     expect(r.untouchedIds).toEqual(before.slice(5).map((f) => f.id));
     expect([r.newIds, r.closedIds, r.reactivatedIds]).toEqual([[], [], []]);
     const after = await rows(db.pool, testId);

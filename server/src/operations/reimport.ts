@@ -119,9 +119,9 @@ export async function reimport(pool: pg.Pool, opts: ReimportOptions, pages: Asyn
       const newIds = await insertNew(client, opts.testId, now);
       const matched = await matchedIds(client);
       const imp = await client.query<{ id: number }>(
-        `INSERT INTO "TestImport" ("testId", "operationId", "createdAt", "newIds", "closedIds", "reactivatedIds", "untouchedIds")
-         VALUES ($1, $2, $3::timestamp, $4, $5, $6, $7) RETURNING id`,
-        [opts.testId, opts.operationId ?? null, now.toISOString(), newIds, closedIds, matched.reactivatedIds, matched.untouchedIds]);
+        `INSERT INTO "TestImport" ("testId", "operationId", "createdAt", "newIds", "closedIds", "reactivatedIds", "untouchedIds", "updatedIds")
+         VALUES ($1, $2, $3::timestamp, $4, $5, $6, $7, $8) RETURNING id`,
+        [opts.testId, opts.operationId ?? null, now.toISOString(), newIds, closedIds, matched.reactivatedIds, matched.untouchedIds, matched.updatedIds]);
       await client.query('COMMIT');
       return {
         testImportId: imp.rows[0]!.id,
