@@ -96,9 +96,30 @@ export async function runSync(services: Services, op: Operation, connector: Conn
     await progress(true);
   }
 
+  await recordScanEvents(services, op.id, connector.id);
   const stats = { ...(await importStats(services, op.id)), recordsSynced };
   if (failures.length) throw new SyncFailures(failures, stats);
   return stats;
+}
+
+/**
+ * DefectDojo's scan_added (the reimport changed something) or scan_added_empty, one per test import
+ * of this operation. Written from the TestImport rows, each once, so a sync retried after a crash
+ * still announces the imports its first attempt committed.
+ */
+async function recordScanEvents(services: Services, operationId: number, connectorId: number): Promise<void> {
+  await services.pool.query(`INSERT INTO "NotificationEvent" (name, "productId", "connectorId", payload)
+    SELECT CASE WHEN cardinality(ti."newIds") + cardinality(ti."closedIds") + cardinality(ti."reactivatedIds") + cardinality(ti."updatedIds") > 0
+                THEN 'scan_added' ELSE 'scan_added_empty' END,
+           e."productId", $2,
+           json_build_object('testImportId', ti.id, 'testId', ti."testId", 'operationId', ti."operationId",
+             'new', cardinality(ti."newIds"), 'closed', cardinality(ti."closedIds"), 'reactivated', cardinality(ti."reactivatedIds"),
+             'updated', cardinality(ti."updatedIds"), 'untouched', cardinality(ti."untouchedIds"))
+      FROM "TestImport" ti JOIN "Test" te ON te.id = ti."testId" JOIN "Engagement" e ON e.id = te."engagementId"
+     WHERE ti."operationId" = $1
+       AND NOT EXISTS (SELECT 1 FROM "NotificationEvent" ne WHERE ne.name IN ('scan_added', 'scan_added_empty')
+                         AND ne."connectorId" = $2 AND (ne.payload->>'testImportId')::int = ti.id)
+     ORDER BY ti.id`, [operationId, connectorId]);
 }
 
 /** Finding outcomes summed over this operation's TestImport rows (the only place they are kept). */

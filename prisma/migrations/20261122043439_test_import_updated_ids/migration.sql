@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "TestImport" ADD COLUMN     "updatedIds" INTEGER[] DEFAULT ARRAY[]::INTEGER[];
