@@ -45,6 +45,17 @@ describe('bad input', () => {
   });
 });
 
+describe('findings without a unique id under unique_id_from_tool', () => {
+  it('match by hash_code instead of being closed and re-created on every sync', async () => {
+    const [testId] = await createTests(db.pool);
+    const uidOnly = (over: Partial<ReimportOptions> = {}) => options(testId!, { dedupe: { algorithm: 'unique_id_from_tool', hashFields: ['title', 'line'] }, ...over });
+    const report = () => [...findings(0, 3), ...findings(3, 6, { uniqueIdFromTool: null })];
+    const first = await reimport(db.pool, uidOnly(), pagesOf(report()));
+    const again = await reimport(db.pool, uidOnly(), pagesOf(report()));
+    expect([first.newIds.length, again.newIds, again.closedIds, again.untouchedIds]).toEqual([6, [], [], first.newIds]);
+  });
+});
+
 describe('all or nothing', () => {
   it('changes nothing at all when the fetch throws half-way', async () => {
     const [testId] = await createTests(db.pool);
