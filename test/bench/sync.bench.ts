@@ -1,6 +1,11 @@
 // `pnpm bench:sync`: 100,000 SARIF results through the sarif-directory connector and reimport(), on
 // an embedded PostgreSQL, against a raw COPY of the same rows. Targets (2 cores): first import within
 // 5× of COPY, identical re-sync under 3 s, peak RSS under 400 MB.
+// Peak RSS is mostly V8 heap slack, not live data: the live heap after a sync is ~11 MB, and with
+// NODE_OPTIONS=--max-old-space-size=160 the same run peaks at 259 MB with timings within noise. Left
+// to grow, three consecutive syncs climbed to 450–630 MB, the connector's whole-file JSON.parse
+// (the parse-only pass alone peaks at ~270 MB) setting the pace.
+// BENCH_FINDINGS=10000 pnpm bench:sync runs a smaller report.
 import { mkdir, rm, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
