@@ -1,7 +1,7 @@
-// Driving a connector kind against its fake the way discover/sync do: a GuardedHttp that knows the
-// secret, and the kind's async iterables collected into arrays.
+// The GitHub/GitLab/Snyk tests' way of building a kind context (overriding url and options);
+// collecting the kind's iterables is kind-harness.ts's.
 import { GuardedHttp } from '@tributary/server/connectors/http.ts';
-import type { ConnectorKind, KindContext, NormalizedFinding, Vep } from '@tributary/server/connectors/kind.ts';
+import type { ConnectorKind, KindContext } from '@tributary/server/connectors/kind.ts';
 import type { FakeTool } from '../fakes/fake.ts';
 
 export function contextFor(kind: ConnectorKind, fake: FakeTool, over: { secret?: string; url?: string; options?: Record<string, unknown> } = {}): KindContext {
@@ -13,18 +13,6 @@ export function contextFor(kind: ConnectorKind, fake: FakeTool, over: { secret?:
   };
 }
 
-export async function discoverAll(kind: ConnectorKind, ctx: KindContext): Promise<Vep[]> {
-  const out: Vep[] = [];
-  for await (const vep of kind.discover(ctx)) out.push(vep);
-  return out;
-}
-
-export async function fetchPages(kind: ConnectorKind, ctx: KindContext, vep: Vep): Promise<NormalizedFinding[][]> {
-  const pages: NormalizedFinding[][] = [];
-  for await (const page of kind.fetchFindings(ctx, vep)) pages.push(page);
-  return pages;
-}
-
 /** The rejection of a promise, for exact assertions on its type and message. */
 export async function failureOf(p: Promise<unknown>): Promise<Error> {
   try {
@@ -34,3 +22,5 @@ export async function failureOf(p: Promise<unknown>): Promise<Error> {
   }
   throw new Error('expected the call to fail, and it succeeded');
 }
+
+export { discoverAll, fetchPages } from './kind-harness.ts';

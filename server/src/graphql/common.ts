@@ -2,6 +2,7 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import type { Viewer } from '../auth/viewer.ts';
 import { builder } from './builder.ts';
 
 builder.addScalarType('DateTime', DateTimeResolver);
@@ -47,4 +48,9 @@ export function requireOne<T>(value: T | null | undefined, what: string): T {
 /** validation for names and titles: 1..max characters, not only whitespace */
 export function nameRules(max = 200) {
   return { minLength: 1, maxLength: max, refine: [(v: string) => v.trim().length > 0, { message: 'must not be blank' }] as [(v: string) => boolean, { message: string }] };
+}
+
+/** A Prisma `where` on Product for what the requester may see; nothing when not logged in. */
+export function visibleProducts(ctx: { viewer: Viewer | null }): { id?: number; members?: { some: { userId: number } } } {
+  return ctx.viewer ? ctx.viewer.productScope() : { id: -1 };
 }

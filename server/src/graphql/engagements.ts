@@ -1,7 +1,7 @@
 // Engagements: a product's containers of tests. Connectors file theirs under "Global Connectors".
 import { forbidden, requireViewer } from '../auth/viewer.ts';
 import { builder } from './builder.ts';
-import { decodeId, nameRules, notFound, rethrowConflict } from './common.ts';
+import { decodeId, nameRules, notFound, rethrowConflict, visibleProducts } from './common.ts';
 import type { Context } from './context.ts';
 import { FindingFilter, findingWhere } from './findings.ts';
 import { DeletePayload, requireProduct } from './products.ts';
@@ -11,7 +11,7 @@ builder.prismaNode('Engagement', {
   id: { field: 'id' },
   // node(id:) answers null for what the viewer cannot see, rather than an error
   nullable: true,
-  findUnique: (id, ctx) => ({ id: Number(id), product: ctx.viewer ? ctx.viewer.productScope() : { id: -1 } }),
+  findUnique: (id, ctx) => ({ id: Number(id), product: visibleProducts(ctx) }),
   fields: (t) => ({
     name: t.exposeString('name'),
     description: t.exposeString('description'),

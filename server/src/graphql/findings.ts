@@ -3,7 +3,7 @@ import type { Prisma, Severity } from '@tributary/db';
 import { forbidden, requireViewer } from '../auth/viewer.ts';
 import type { Permission } from '../auth/permissions.ts';
 import { builder } from './builder.ts';
-import { SeverityEnum, decodeId, nameRules, notFound } from './common.ts';
+import { SeverityEnum, decodeId, nameRules, notFound, visibleProducts } from './common.ts';
 import type { Context } from './context.ts';
 import { DeletePayload } from './products.ts';
 import { requireTest } from './tests.ts';
@@ -40,7 +40,7 @@ builder.prismaNode('Finding', {
   id: { field: 'id' },
   // node(id:) answers null for what the viewer cannot see, rather than an error
   nullable: true,
-  findUnique: (id, ctx) => ({ id: Number(id), test: { engagement: { product: ctx.viewer ? ctx.viewer.productScope() : { id: -1 } } } }),
+  findUnique: (id, ctx) => ({ id: Number(id), test: { engagement: { product: visibleProducts(ctx) } } }),
   fields: (t) => ({
     title: t.exposeString('title'),
     description: t.exposeString('description'),
@@ -88,7 +88,7 @@ builder.prismaNode('FindingNote', {
   id: { field: 'id' },
   // node(id:) answers null for what the viewer cannot see, rather than an error
   nullable: true,
-  findUnique: (id, ctx) => ({ id: Number(id), finding: { test: { engagement: { product: ctx.viewer ? ctx.viewer.productScope() : { id: -1 } } } } }),
+  findUnique: (id, ctx) => ({ id: Number(id), finding: { test: { engagement: { product: visibleProducts(ctx) } } } }),
   fields: (t) => ({
     text: t.exposeString('text'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

@@ -2,7 +2,7 @@
 import type { Permission } from '../auth/permissions.ts';
 import { forbidden, requireViewer } from '../auth/viewer.ts';
 import { builder } from './builder.ts';
-import { decodeId, nameRules, notFound, rethrowConflict } from './common.ts';
+import { decodeId, nameRules, notFound, rethrowConflict, visibleProducts } from './common.ts';
 import type { Context } from './context.ts';
 import { FindingFilter, findingWhere } from './findings.ts';
 
@@ -10,7 +10,7 @@ builder.prismaNode('Product', {
   id: { field: 'id' },
   // node(id:) answers null for what the viewer cannot see, rather than an error
   nullable: true,
-  findUnique: (id, ctx) => ({ id: Number(id), ...(ctx.viewer ? ctx.viewer.productScope() : { id: -1 }) }),
+  findUnique: (id, ctx) => ({ id: Number(id), ...visibleProducts(ctx) }),
   fields: (t) => ({
     name: t.exposeString('name'),
     description: t.exposeString('description'),

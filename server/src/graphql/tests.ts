@@ -2,7 +2,7 @@
 import { forbidden, requireViewer } from '../auth/viewer.ts';
 import type { Permission } from '../auth/permissions.ts';
 import { builder } from './builder.ts';
-import { decodeId, nameRules, notFound } from './common.ts';
+import { decodeId, nameRules, notFound, visibleProducts } from './common.ts';
 import type { Context } from './context.ts';
 import { requireEngagement } from './engagements.ts';
 import { FindingFilter, findingWhere } from './findings.ts';
@@ -12,7 +12,7 @@ builder.prismaNode('Test', {
   id: { field: 'id' },
   // node(id:) answers null for what the viewer cannot see, rather than an error
   nullable: true,
-  findUnique: (id, ctx) => ({ id: Number(id), engagement: { product: ctx.viewer ? ctx.viewer.productScope() : { id: -1 } } }),
+  findUnique: (id, ctx) => ({ id: Number(id), engagement: { product: visibleProducts(ctx) } }),
   fields: (t) => ({
     title: t.exposeString('title'),
     scanType: t.exposeString('scanType'),
