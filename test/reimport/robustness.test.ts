@@ -56,6 +56,17 @@ describe('findings without a unique id under unique_id_from_tool', () => {
   });
 });
 
+describe('services', () => {
+  it('keep equal fingerprints of two VEPs in one test apart, and match each within its own service', async () => {
+    const [testId] = await createTests(db.pool);
+    const report = () => [...findings(0, 3, { service: 'repo-a' }), ...findings(0, 3, { service: 'repo-b' })];
+    const first = await reimport(db.pool, options(testId!), pagesOf(report()));
+    expect([first.newIds.length, first.collapsedDuplicates]).toEqual([6, 0]);
+    const onlyA = await reimport(db.pool, options(testId!), pagesOf(findings(0, 3, { service: 'repo-a' })));
+    expect([onlyA.untouchedIds, onlyA.closedIds]).toEqual([first.newIds.slice(0, 3), first.newIds.slice(3)]);
+  });
+});
+
 describe('all or nothing', () => {
   it('changes nothing at all when the fetch throws half-way', async () => {
     const [testId] = await createTests(db.pool);

@@ -4,9 +4,9 @@ import type pg from 'pg';
 
 /**
  * One row per finding of the report that counts, with what happens to it. A finding is a duplicate
- * inside the report, and dropped, when an earlier one shares its uid or its hash_code (first wins,
- * by report position, so the result does not depend on timing). The match itself (`fid`) was
- * looked up while staging.
+ * inside the report, and dropped, when an earlier one of the same service shares its uid or its
+ * hash_code (first wins, by report position, so the result does not depend on timing). The match
+ * itself (`fid`) was looked up while staging.
  *
  * Outcomes, checked in DefectDojo's order (existing special status, then mitigated, then active):
  * - new          nothing matched
@@ -24,8 +24,10 @@ const PLAN_SQL = `
 CREATE TEMP TABLE reimport_plan ON COMMIT DROP AS
 WITH keyed AS (
   SELECT s.* FROM reimport_staging s
-  WHERE NOT EXISTS (SELECT 1 FROM reimport_staging e WHERE e.match_uid = s.match_uid AND e.ord < s.ord)
-    AND NOT EXISTS (SELECT 1 FROM reimport_staging e WHERE e.match_hash = s.match_hash AND e.ord < s.ord)
+  WHERE NOT EXISTS (SELECT 1 FROM reimport_staging e WHERE e.match_uid = s.match_uid AND e.ord < s.ord
+                      AND COALESCE(e.service, '') = COALESCE(s.service, ''))
+    AND NOT EXISTS (SELECT 1 FROM reimport_staging e WHERE e.match_hash = s.match_hash AND e.ord < s.ord
+                      AND COALESCE(e.service, '') = COALESCE(s.service, ''))
 ), ranked AS (
   SELECT k.*, CASE WHEN k.fid IS NULL THEN 1 ELSE row_number() OVER (PARTITION BY k.fid ORDER BY k.ord) END AS rn
   FROM keyed k
@@ -145,7 +147,7 @@ WITH created AS (
     NOT (s.mitigated OR s.false_positive OR s.risk_accepted OR s.out_of_scope), c.verified, s.false_positive,
     s.risk_accepted, s.out_of_scope, s.mitigated, CASE WHEN s.mitigated THEN COALESCE(s.mitigated_at, $2::timestamp) END,
     $2::timestamp, s.hash_code, s.unique_id, c.vuln_id, c.file_path, c.line, c.cwe, c.vulnerability_ids,
-    s.component_name, s.component_version, c.service, c.static_finding, c.dynamic_finding, c.mitigation, c.refs,
+    s.component_name, s.component_version, s.service, c.static_finding, c.dynamic_finding, c.mitigation, c.refs,
     c.vendor_url, s.fix_available, s.fix_version, c.cvss_score, c.cvss_vector, c.epss_score,
     d.found, d.found, d.found + make_interval(days => ${SLA_DAYS}), $2::timestamp, $2::timestamp
   FROM reimport_plan p JOIN reimport_staging s ON s.ord = p.ord JOIN reimport_content c ON c.ord = p.ord

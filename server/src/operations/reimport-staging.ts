@@ -18,6 +18,7 @@ export const CREATE_STAGING = [`
 CREATE TEMP TABLE reimport_staging (
   ord integer NOT NULL,
   fid integer,
+  service text,
   unique_id text,
   hash_code text NOT NULL,
   match_uid text,
@@ -42,7 +43,6 @@ CREATE TEMP TABLE reimport_content (
   line integer,
   cwe integer,
   vulnerability_ids text[] NOT NULL,
-  service text,
   mitigation text,
   refs text,
   vendor_url text,
@@ -59,20 +59,25 @@ CREATE TEMP TABLE reimport_content (
  * Stages a chunk and matches it in the same statement: the uid is preferred over the hash_code,
  * the lowest id wins (DefectDojo takes matched_findings[0]), and under `unique_id_from_tool` a
  * finding without a uid is matched by hash_code among findings without a uid, so it is not closed
- * and re-created on every sync. Returns the positions of the findings that matched nothing.
+ * and re-created on every sync. Matching stays inside the finding's service (DefectDojo reimports
+ * one service at a time; here one test holds several VEPs, `service` naming each, and equal
+ * fingerprints in two repositories are two findings). Null and '' are the same service, as there.
+ * Returns the positions of the findings that matched nothing.
  */
 const STAGE_SQL = `
 WITH staged AS (
   INSERT INTO reimport_staging
   SELECT u.ord, COALESCE(
-           (SELECT min(f.id) FROM "Finding" f WHERE f."testId" = $1 AND f."uniqueIdFromTool" = k.match_uid),
+           (SELECT min(f.id) FROM "Finding" f WHERE f."testId" = $1 AND f."uniqueIdFromTool" = k.match_uid
+              AND COALESCE(f.service, '') = COALESCE(u.service, '')),
            (SELECT min(f.id) FROM "Finding" f WHERE f."testId" = $1 AND f."hashCode" = k.match_hash
+              AND COALESCE(f.service, '') = COALESCE(u.service, '')
               AND ($2::text <> 'unique_id_from_tool' OR f."uniqueIdFromTool" IS NULL))),
-         u.unique_id, u.hash_code, k.match_uid, k.match_hash,
+         u.service, u.unique_id, u.hash_code, k.match_uid, k.match_hash,
          (u.flags & 1) <> 0, (u.flags & 2) <> 0, (u.flags & 4) <> 0, (u.flags & 8) <> 0, u.mitigated_at,
          u.fix_available, u.fix_version, u.component_name, u.component_version
-  FROM unnest($3::int[], $4::text[], $5::text[], $6::int[], $7::timestamp[], $8::bool[], $9::text[], $10::text[], $11::text[])
-    AS u(ord, unique_id, hash_code, flags, mitigated_at, fix_available, fix_version, component_name, component_version)
+  FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::int[], $8::timestamp[], $9::bool[], $10::text[], $11::text[], $12::text[])
+    AS u(ord, service, unique_id, hash_code, flags, mitigated_at, fix_available, fix_version, component_name, component_version)
   CROSS JOIN LATERAL (SELECT
     CASE WHEN $2::text <> 'hash_code' THEN u.unique_id END AS match_uid,
     CASE WHEN $2::text = 'unique_id_from_tool' AND u.unique_id IS NOT NULL THEN NULL ELSE u.hash_code END AS match_hash) k
@@ -87,12 +92,11 @@ const ID_SEPARATOR = '\u001f';
 const CONTENT_SQL = `
 INSERT INTO reimport_content
 SELECT u.ord, u.title, u.description, u.severity::"Severity", u.vuln_id, u.file_path, u.line, u.cwe,
-       string_to_array(u.vulnerability_ids, E'\\x1f'), u.service, u.mitigation, u.refs, u.vendor_url, u.cvss_score,
+       string_to_array(u.vulnerability_ids, E'\\x1f'), u.mitigation, u.refs, u.vendor_url, u.cvss_score,
        u.cvss_vector, u.epss_score, (u.flags & 1) <> 0, (u.flags & 2) <> 0, (u.flags & 4) <> 0, u.found_at
 FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::text[],
-            $10::text[], $11::text[], $12::text[], $13::text[], $14::float8[], $15::text[], $16::float8[], $17::int[],
-            $18::timestamp[])
-  AS u(ord, title, description, severity, vuln_id, file_path, line, cwe, vulnerability_ids, service, mitigation, refs,
+            $10::text[], $11::text[], $12::text[], $13::float8[], $14::text[], $15::float8[], $16::int[], $17::timestamp[])
+  AS u(ord, title, description, severity, vuln_id, file_path, line, cwe, vulnerability_ids, mitigation, refs,
        vendor_url, cvss_score, cvss_vector, epss_score, flags, found_at)`;
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -116,17 +120,17 @@ function columns<T>(rows: T[], width: number, row: (r: T, i: number) => unknown[
 export async function stageChunk(
   client: pg.PoolClient, testId: number, algorithm: DedupeAlgorithm, rows: PreparedFinding[], ords: number[],
 ): Promise<void> {
-  const slim = columns(rows, 9, (f, i) => [ords[i], f.uniqueIdFromTool, f.hashCode, statusFlags(f), iso(f.mitigatedAt),
+  const slim = columns(rows, 10, (f, i) => [ords[i], f.service, f.uniqueIdFromTool, f.hashCode, statusFlags(f), iso(f.mitigatedAt),
     f.fixAvailable, f.fixVersion, f.componentName, f.componentVersion]);
   const r = await client.query<{ unmatched: number[] }>(STAGE_SQL, [testId, algorithm, ...slim]);
   const unmatched = new Set(r.rows[0]!.unmatched);
   if (unmatched.size === 0) return;
   const fresh: number[] = [];
   for (let i = 0; i < rows.length; i++) if (unmatched.has(ords[i]!)) fresh.push(i);
-  const content = columns(fresh, 18, (i) => {
+  const content = columns(fresh, 17, (i) => {
     const f = rows[i]!;
     return [ords[i], f.title, f.description, f.severity, f.vulnIdFromTool, f.filePath, f.line, f.cwe,
-      f.vulnerabilityIds.join(ID_SEPARATOR), f.service, f.mitigation, f.references, f.vendorUrl, f.cvssScore, f.cvssVector,
+      f.vulnerabilityIds.join(ID_SEPARATOR), f.mitigation, f.references, f.vendorUrl, f.cvssScore, f.cvssVector,
       f.epssScore, contentFlags(f), iso(f.date)];
   });
   await client.query(CONTENT_SQL, content);
