@@ -37,13 +37,14 @@ describe.each(['unique_id_from_tool', 'hash_code', 'unique_id_from_tool_or_hash_
     const firstSmall = await statementsOf(() => reimport(db.pool, options(small!), pagesOf(findings(0, 100))));
     const firstLarge = await statementsOf(() => reimport(db.pool, options(large!), pagesOf(findings(0, 5000))));
     expect(firstLarge).toEqual(firstSmall);
-    expect(firstSmall).toHaveLength(18);
+    // into an empty test the findings are created as they stream: no staging, no plan
+    expect(firstSmall).toHaveLength(7);
 
     // a re-sync with 10% gone and 10% new: matched findings need no content statement
     const againSmall = await statementsOf(() => reimport(db.pool, options(small!), pagesOf(findings(10, 110))));
     const againLarge = await statementsOf(() => reimport(db.pool, options(large!), pagesOf(findings(500, 5500))));
     expect(againLarge).toEqual(againSmall);
-    expect(againSmall).toEqual(firstSmall);
+    expect(againSmall).toHaveLength(18);
 
     const identical = await statementsOf(() => reimport(db.pool, options(large!), pagesOf(findings(500, 5500))));
     expect(identical).toHaveLength(17);

@@ -1,12 +1,11 @@
 // A directory on the server holding SARIF reports: each sub-directory is one VEP (key = its name),
 // and the newest .sarif / .sarif.json file in it is that VEP's current state.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConnectorError, type ConnectorKind, type KindContext, type NormalizedFinding, type Vep } from './kind.ts';
 import { InvalidSarif, parseSarif } from './sarif-parse.ts';
 
-// V8 cannot hold a string longer than 2^29 - 24 characters (~512 MB): refuse before reading
-const MAX_FILE_BYTES = 512 * 1024 * 1024;
 // findings are handed on in slices this big, like one page of an API
 const SLICE = 500;
 
@@ -49,16 +48,13 @@ export const sarifDirectoryKind: ConnectorKind = {
     // an empty directory is more likely a report being replaced than "everything was fixed":
     // failing here closes nothing
     if (!newest) throw new ConnectorError(`${dir} holds no .sarif or .sarif.json file`);
-    if (newest.size > MAX_FILE_BYTES) throw new ConnectorError(`${newest.file} is ${newest.size} bytes, more than the ${MAX_FILE_BYTES} a SARIF report may have`);
-    let runs: NormalizedFinding[][];
+    // streamed, so a report of any size is read in constant memory. An invalid one can fail after
+    // some pages were handed on; the reimport taking them then rolls back, closing nothing.
     try {
-      runs = parseSarif(await readFile(newest.file, 'utf8'), newest.mtime);
+      yield* parseSarif(createReadStream(newest.file, { encoding: 'utf8' }), newest.mtime, SLICE);
     } catch (e) {
       if (e instanceof InvalidSarif) throw new ConnectorError(`${newest.file} is not a valid SARIF 2.1.0 log: ${e.message}`);
       throw fsError(e, newest.file);
-    }
-    for (const findings of runs) {
-      for (let i = 0; i < findings.length; i += SLICE) yield findings.slice(i, i + SLICE);
     }
   },
 };
@@ -79,7 +75,7 @@ async function subDirectories(root: string): Promise<string[]> {
   }
 }
 
-interface Report { file: string; mtime: Date; mtimeMs: number; size: number }
+interface Report { file: string; mtime: Date; mtimeMs: number }
 
 async function newestReport(dir: string): Promise<Report | null> {
   let names: string[];
@@ -93,7 +89,7 @@ async function newestReport(dir: string): Promise<Report | null> {
     const file = path.join(dir, name);
     const s = await stat(file);
     // equal times (a copy preserving mtime): the later name wins, so the choice is stable
-    if (!newest || s.mtimeMs > newest.mtimeMs || (s.mtimeMs === newest.mtimeMs && file > newest.file)) newest = { file, mtime: s.mtime, mtimeMs: s.mtimeMs, size: s.size };
+    if (!newest || s.mtimeMs > newest.mtimeMs || (s.mtimeMs === newest.mtimeMs && file > newest.file)) newest = { file, mtime: s.mtime, mtimeMs: s.mtimeMs };
   }
   return newest;
 }

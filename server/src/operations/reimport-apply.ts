@@ -128,8 +128,9 @@ export async function closeAbsent(client: pg.PoolClient, testId: number, now: Da
   return r.rows[0]!.ids;
 }
 
-// DefectDojo's SLA_Configuration defaults, in days; Info has no SLA
-const SLA_DAYS = `CASE c.severity WHEN 'CRITICAL' THEN 7 WHEN 'HIGH' THEN 30 WHEN 'MEDIUM' THEN 90 WHEN 'LOW' THEN 120 END`;
+/** DefectDojo's SLA_Configuration defaults, in days, for the severity column of `alias`; Info has no SLA */
+export const SLA_DAYS = (alias: string) =>
+  `CASE ${alias}.severity WHEN 'CRITICAL' THEN 7 WHEN 'HIGH' THEN 30 WHEN 'MEDIUM' THEN 90 WHEN 'LOW' THEN 120 END`;
 
 /**
  * New findings, in report order (so ids follow it). The SLA clock starts at the finding's date, as
@@ -149,7 +150,7 @@ WITH created AS (
     $2::timestamp, s.hash_code, s.unique_id, c.vuln_id, c.file_path, c.line, c.cwe, c.vulnerability_ids,
     s.component_name, s.component_version, s.service, c.static_finding, c.dynamic_finding, c.mitigation, c.refs,
     c.vendor_url, s.fix_available, s.fix_version, c.cvss_score, c.cvss_vector, c.epss_score,
-    d.found, d.found, d.found + make_interval(days => ${SLA_DAYS}), $2::timestamp, $2::timestamp
+    d.found, d.found, d.found + make_interval(days => ${SLA_DAYS('c')}), $2::timestamp, $2::timestamp
   FROM reimport_plan p JOIN reimport_staging s ON s.ord = p.ord JOIN reimport_content c ON c.ord = p.ord
   CROSS JOIN LATERAL (SELECT COALESCE(c.found_at, $2::timestamp) AS found) d
   WHERE p.outcome = 'new'

@@ -1,14 +1,17 @@
 // Reimport: DefectDojo's re-upload of a scan into one Test (research/defectdojo.md §2b), done as
 // one transaction of set-based statements. Incoming pages stream into staging tables in chunks,
 // each finding matched as it is staged; creating, updating, reactivating and closing are then a
-// fixed handful of statements, however many findings there are. Because it is one transaction, a fetch that throws half-way, a crash or a
-// kill -9 leaves the test exactly as it was, and a retry gives the uninterrupted result.
+// fixed handful of statements, however many findings there are. A test without findings (the first
+// import) skips all of that: reimport-first.ts creates the findings as they stream. Because it is one
+// transaction, a fetch that throws half-way, a crash or a kill -9 leaves the test exactly as it was,
+// and a retry gives the uninterrupted result.
 import type pg from 'pg';
 import type { DedupeAlgorithm, HashField, NormalizedFinding, Severity } from '../connectors/kind.ts';
 import { severityRank } from './dedupe.ts';
 import { prepareFinding, type PreparedFinding } from './reimport-prepare.ts';
 import { CREATE_STAGING, stageChunk } from './reimport-staging.ts';
 import { applyMatched, closeAbsent, insertNew, matchedIds, planOutcomes } from './reimport-apply.ts';
+import { insertChunk, ReportKeys } from './reimport-first.ts';
 
 export interface ReimportOptions {
   testId: number;
@@ -40,6 +43,8 @@ export interface ReimportResult {
   collapsedDuplicates: number;
 }
 
+type Outcome = Pick<ReimportResult, 'newIds' | 'closedIds' | 'untouchedIds' | 'updatedIds' | 'reactivatedIds' | 'collapsedDuplicates'>;
+
 // any constant works: it only has to be the same in every process and unlike other lock keys
 // (db/migrate.ts uses the one-key form, which PostgreSQL keeps apart from the two-key form)
 const REIMPORT_LOCK = 72_707_002;
@@ -69,17 +74,22 @@ export async function reimport(pool: pg.Pool, opts: ReimportOptions, pages: Asyn
       // spill to disk (EXPLAIN ANALYZE: "external merge Disk: 51224kB" creating 100k findings)
       await client.query(`SET LOCAL work_mem = '64MB'`);
       // KEY SHARE keeps the test from being deleted under us (a delete waits for our commit)
-      const test = await client.query('SELECT 1 FROM "Test" WHERE id = $1 FOR KEY SHARE', [opts.testId]);
+      const test = await client.query<{ empty: boolean }>(
+        'SELECT NOT EXISTS (SELECT 1 FROM "Finding" f WHERE f."testId" = t.id) AS empty FROM "Test" t WHERE t.id = $1 FOR KEY SHARE OF t', [opts.testId]);
       if (test.rowCount === 0) throw new Error(`test ${opts.testId} does not exist`);
-      for (const ddl of CREATE_STAGING) await client.query(ddl);
+      // a test without findings (a first import) takes the direct path of reimport-first.ts
+      const keys = test.rows[0]!.empty ? new ReportKeys(algorithm) : null;
+      const createdIds: number[] = [];
+      if (!keys) for (const ddl of CREATE_STAGING) await client.query(ddl);
 
       const rejected: ReimportResult['rejected'] = [];
       let received = 0;
       let belowMinimum = 0;
       let staged = 0;
+      let dropped = 0;
       let rows: PreparedFinding[] = [];
       let ords: number[] = [];
-      // One chunk is in flight while the next is prepared: PostgreSQL stages and matches chunk k
+      // One chunk is in flight while the next is prepared: PostgreSQL stages (or creates) chunk k
       // while this process sanitizes and hashes chunk k+1, two cores instead of one taking turns.
       let inflight: Promise<void> | null = null;
       const flush = async () => {
@@ -89,7 +99,9 @@ export async function reimport(pool: pg.Pool, opts: ReimportOptions, pages: Asyn
         ords = [];
         staged += batch.length;
         if (inflight) await inflight;
-        inflight = stageChunk(client, opts.testId, algorithm, batch, at);
+        inflight = keys
+          ? insertChunk(client, opts.testId, now, batch).then((ids) => { for (const id of ids) createdIds.push(id); })
+          : stageChunk(client, opts.testId, algorithm, batch, at);
         // awaited at the next flush or after the last page; until then a failure must not be
         // reported as an unhandled rejection
         inflight.catch(() => {});
@@ -100,6 +112,7 @@ export async function reimport(pool: pg.Pool, opts: ReimportOptions, pages: Asyn
           const p = prepareFinding(list[i], hashFields);
           if (!p.ok) rejected.push({ index: received + i, reason: p.reason });
           else if (severityRank(p.finding.severity) > minimumRank) belowMinimum++;
+          else if (keys?.seen(p.finding)) dropped++;
           else {
             rows.push(p.finding);
             ords.push(received + i);
@@ -112,26 +125,23 @@ export async function reimport(pool: pg.Pool, opts: ReimportOptions, pages: Asyn
       if (rows.length > 0) await flush();
       if (inflight) await inflight;
 
-      const planned = await planOutcomes(client, opts.doNotReactivate);
-      await applyMatched(client, now, opts.scanType);
-      // closing runs before creating, so "absent" means absent from the fetch, not "just created"
-      const closedIds = await closeAbsent(client, opts.testId, now, opts.scanType);
-      const newIds = await insertNew(client, opts.testId, now);
-      const matched = await matchedIds(client);
+      let outcome: Outcome;
+      if (keys) outcome = { newIds: createdIds, closedIds: [], untouchedIds: [], updatedIds: [], reactivatedIds: [], collapsedDuplicates: dropped };
+      else {
+        const planned = await planOutcomes(client, opts.doNotReactivate);
+        await applyMatched(client, now, opts.scanType);
+        // closing runs before creating, so "absent" means absent from the fetch, not "just created"
+        const closedIds = await closeAbsent(client, opts.testId, now, opts.scanType);
+        const newIds = await insertNew(client, opts.testId, now);
+        outcome = { newIds, closedIds, ...await matchedIds(client), collapsedDuplicates: staged - planned };
+      }
+      const { newIds, closedIds } = outcome;
       const imp = await client.query<{ id: number }>(
         `INSERT INTO "TestImport" ("testId", "operationId", "createdAt", "newIds", "closedIds", "reactivatedIds", "untouchedIds", "updatedIds")
          VALUES ($1, $2, $3::timestamp, $4, $5, $6, $7, $8) RETURNING id`,
-        [opts.testId, opts.operationId ?? null, now.toISOString(), newIds, closedIds, matched.reactivatedIds, matched.untouchedIds, matched.updatedIds]);
+        [opts.testId, opts.operationId ?? null, now.toISOString(), newIds, closedIds, outcome.reactivatedIds, outcome.untouchedIds, outcome.updatedIds]);
       await client.query('COMMIT');
-      return {
-        testImportId: imp.rows[0]!.id,
-        newIds,
-        closedIds,
-        ...matched,
-        rejected,
-        belowMinimum,
-        collapsedDuplicates: staged - planned,
-      };
+      return { testImportId: imp.rows[0]!.id, ...outcome, rejected, belowMinimum };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => { broken = true; });
       throw e;

@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "Finding_active_severity_idx";
