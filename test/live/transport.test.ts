@@ -118,18 +118,29 @@ describe('subscriptions in one process', () => {
     await subscriptions(0);
   });
 
+  it('ends a subscription when the session it was opened with logs out', async () => {
+    const session = await t.login();
+    const s = watch(subscribe(t.url, session, 'subscription { operationChanged { status } }'));
+    await subscriptions(1);
+    expect((await t.gql('mutation { logout { ok } }', {}, session)).data.logout.ok).toBe(true);
+    await insertOperation();
+    await s.completed;
+    expect(s.events).toEqual([]);
+    await subscriptions(0);
+  });
+
   it('reads the viewer and the rows once per batch of events, however many subscribers wait', async () => {
     const query = 'subscription { operationChanged { status connector { name } } }';
     const subs = Array.from({ length: 20 }, () => watch(subscribe(t.url, admin, query)));
     await subscriptions(20);
-    // per batch: the viewer (user, memberships), the operation, its connector
+    // per batch: the viewer (user, memberships), its token still valid, the operation, its connector
     statements.length = 0;
     const id = await insertOperation();
     await until(() => subs.every((s) => s.events.length === 1), 'every subscriber: PENDING');
-    expect(statements.length).toBe(4);
+    expect(statements.length).toBe(5);
     await sql.query(`UPDATE "Operation" SET status = 'RUNNING' WHERE id = $1`, [id]);
     await until(() => subs.every((s) => s.events.length === 2), 'every subscriber: RUNNING');
-    expect(statements.length).toBe(8);
+    expect(statements.length).toBe(10);
     for (const s of subs) expect(s.events.map((e) => e.operationChanged)).toEqual([{ status: 'PENDING', connector: { name: 'Scans' } }, { status: 'RUNNING', connector: { name: 'Scans' } }]);
     await Promise.all(subs.map((s) => s.dispose()));
     await subscriptions(0);

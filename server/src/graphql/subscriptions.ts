@@ -3,6 +3,7 @@
 // again for every batch of events against the viewer as the database has it then.
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import type { GraphQLResolveInfo } from 'graphql';
+import { hashToken } from '../auth/tokens.ts';
 import { forbidden, requireViewer } from '../auth/viewer.ts';
 import { LiveStream } from '../live/stream.ts';
 import { alertTopic, operationTopic, recordTopic, selectRows, type LiveScope } from '../live/topics.ts';
@@ -23,7 +24,7 @@ async function openStream(topic: Topic, ctx: Context, info: GraphQLResolveInfo, 
   }
   // the same selection every event is reloaded with, so nested fields come from one query
   const query = (await queryFromInfo({ context: ctx, info, awaitSelections: true })) as Record<string, unknown>;
-  const scope: LiveScope = { prisma: ctx.prisma, userId: viewer.id, connectorId, query };
+  const scope: LiveScope = { prisma: ctx.prisma, userId: viewer.id, tokenHash: hashToken(ctx.authToken!), connectorId, query };
   return new LiveStream(ctx.live, (batch) => selectRows(topic, scope, batch), ctx.log);
 }
 

@@ -14,6 +14,8 @@ type ChangeEvent = Exclude<LiveEvent, { type: 'resync' }>;
 export interface LiveScope {
   prisma: PrismaClient;
   userId: number;
+  /** sha256 of the session or API token the subscription was opened with */
+  tokenHash: string;
   /** null: every connector the viewer may see */
   connectorId: number | null;
   /** the Prisma select/include planned from the subscription's GraphQL selection */
@@ -65,6 +67,7 @@ export async function selectRows(topic: Topic, scope: LiveScope, batch: LiveBatc
   const relevant = batch.events.filter((e) => e.type === 'resync' || topic.wants(e, scope));
   if (!relevant.length) return [];
   const loadingViewer = batch.load('viewer', (ids: number[]) => loadViewers(scope.prisma, ids), scope.userId);
+  const loadingToken = batch.load('token', (hashes: string[]) => liveTokens(scope.prisma, hashes), scope.tokenHash);
   const shape = JSON.stringify(scope.query);
   const query = withId(scope.query);
   const delegate = scope.prisma[topic.model] as unknown as { findMany(args: unknown): Promise<Row[]> };
@@ -85,10 +88,19 @@ export async function selectRows(topic: Topic, scope: LiveScope, batch: LiveBatc
   });
   const rows = Promise.all(parts);
   rows.catch(() => {}); // awaited below unless the viewer may not see them
-  const viewer = await loadingViewer;
-  if (!viewer) return null;
+  const [viewer, tokenLive] = await Promise.all([loadingViewer, loadingToken]);
+  // a logout or a revoked API token ends the subscriptions opened with it
+  if (!viewer || !tokenLive) return null;
   if (!topic.mayView(viewer, scope)) return [];
   return (await rows).flat();
+}
+
+/** which of these token hashes still authenticate (a session not revoked or expired, an API token not revoked) */
+async function liveTokens(prisma: PrismaClient, hashes: string[]): Promise<Map<string, true>> {
+  const rows = await prisma.$queryRaw<Array<{ h: string }>>`
+    SELECT "tokenHash" h FROM "Session" WHERE "tokenHash" = ANY(${hashes}) AND "revokedAt" IS NULL AND "expiresAt" > now()
+    UNION ALL SELECT "tokenHash" FROM "ApiToken" WHERE "tokenHash" = ANY(${hashes}) AND "revokedAt" IS NULL`;
+  return new Map(rows.map((r) => [r.h, true as const]));
 }
 
 async function loadViewers(prisma: PrismaClient, ids: number[]): Promise<Map<number, Viewer>> {
