@@ -1,21 +1,22 @@
 // `pnpm bench:sync`: 100,000 SARIF results through the sarif-directory connector and reimport(), on
 // an embedded PostgreSQL, against a raw COPY of the same rows. Targets (2 cores): first import within
 // 5× of COPY, identical re-sync under 3 s, peak RSS under 400 MB. A second baseline, COPY into
-// "Finding" itself, shows what the table's indexes and foreign keys alone cost (3.4× plain COPY).
-// Peak RSS is mostly V8 heap slack, not live data: the live heap after a sync is ~11 MB, and with
-// NODE_OPTIONS=--max-old-space-size=160 the same run peaks at 259 MB with timings within noise. Left
-// to grow, three consecutive syncs climbed to 450–630 MB, the connector's whole-file JSON.parse
-// (the parse-only pass alone peaks at ~270 MB) setting the pace.
+// "Finding" itself, shows what the table's indexes and foreign keys alone cost (~2.9× plain COPY).
+// Nothing here holds the report: the connector streams it, and the COPY baselines stream a file of
+// COPY lines written beforehand. Peak RSS was 519 MB while the connector JSON.parse'd the whole file
+// (270 MB for the parse alone); streamed, three syncs peak at 250–310 MB.
 // BENCH_FINDINGS=10000 pnpm bench:sync runs a smaller report.
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm, utimes } from 'node:fs/promises';
 import path from 'node:path';
+import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
 import { startEmbeddedPostgres, createPool } from '@tributary/server/db/postgres.ts';
 import { applyMigrations } from '@tributary/server/db/migrate.ts';
 import { sarifDirectoryKind } from '@tributary/server/connectors/sarif-directory.ts';
-import type { KindContext, NormalizedFinding } from '@tributary/server/connectors/kind.ts';
+import type { HashField, KindContext, NormalizedFinding } from '@tributary/server/connectors/kind.ts';
 import { reimport, type ReimportResult } from '@tributary/server/operations/reimport.ts';
 import { prepareFinding } from '@tributary/server/operations/reimport-prepare.ts';
 import { writeSarifReport } from './sarif-report.ts';
@@ -71,16 +72,16 @@ async function main() {
     const c = await run('(c) identical report again');
     const syncRss = mb();
 
-    // the baselines' rows are read (and hashed) before the clock starts: they measure COPY alone
-    const rowsForCopy: CopyRow[][] = [];
-    for await (const page of fetch()) {
-      rowsForCopy.push(page.map((f) => ({ f, hashCode: (prepareFinding(f, opts.dedupe.hashFields) as { finding: { hashCode: string } }).finding.hashCode })));
-    }
+    // the baselines' rows are read, hashed and written as COPY text before the clock starts: they
+    // measure COPY alone
+    const copyFile = path.join(work, 'copy.tsv');
+    await writeCopyFile(copyFile, fetch(), opts.dedupe.hashFields);
     await pool.query('CREATE TABLE copy_baseline (LIKE "Finding" INCLUDING DEFAULTS)');
-    const d = await copyRows(pool, 'copy_baseline', testId, rowsForCopy);
+    const d = await copyRows(pool, 'copy_baseline', testId, copyFile);
     console.log(`(d) COPY baseline, the same ${N.toLocaleString('en')} rows into a plain table with Finding's columns: ${d} ms, ${rate(N, d)}`);
-    const e = await copyRows(pool, '"Finding"', await createTest(pool, 'bench-copy'), rowsForCopy);
-    console.log(`(e) the same COPY into "Finding" itself (its 5 indexes and 2 foreign keys): ${e} ms, ${rate(N, e)}`);
+    const indexes = (await pool.query(`SELECT 1 FROM pg_indexes WHERE tablename = 'Finding'`)).rowCount;
+    const e = await copyRows(pool, '"Finding"', await createTest(pool, 'bench-copy'), copyFile);
+    console.log(`(e) the same COPY into "Finding" itself (its ${indexes} indexes and 2 foreign keys): ${e} ms, ${rate(N, e)}`);
     console.log('\nsummary (a sync includes reading and parsing the SARIF file; COPY does not)');
     for (const [label, x] of [['(a) first import', a], ['(b) 10%/10% change', b], ['(c) identical', c]] as const) {
       console.log(`  ${label.padEnd(20)} ${String(x.ms).padStart(6)} ms  ${rate(N, x.ms).padStart(22)}  ${(x.ms / d).toFixed(2)}× COPY`
@@ -109,26 +110,33 @@ async function createTest(pool: import('pg').Pool, product = 'bench'): Promise<n
 const COPY_COLUMNS = ['testId', 'title', 'description', 'severity', 'hashCode', 'uniqueIdFromTool', 'vulnIdFromTool', 'filePath', 'line',
   'cwe', 'vulnerabilityIds', 'references', 'staticFinding', 'dynamicFinding', 'falsePositive', 'isMitigated', 'mitigatedAt', 'date', 'updatedAt'];
 
-interface CopyRow { f: NormalizedFinding; hashCode: string }
+/** The report's findings as COPY text lines; `\x01` stands for the test id, which differs per table. */
+async function writeCopyFile(file: string, pages: AsyncIterable<NormalizedFinding[]>, hashFields: readonly HashField[]): Promise<void> {
+  const out = createWriteStream(file);
+  const now = new Date().toISOString();
+  for await (const page of pages) {
+    let chunk = '';
+    for (const f of page) {
+      const hashCode = (prepareFinding(f, hashFields) as { finding: { hashCode: string } }).finding.hashCode;
+      chunk += ['\x01', f.title, f.description ?? '', f.severity, hashCode, f.uniqueIdFromTool, f.vulnIdFromTool, f.filePath, f.line, f.cwe,
+        pgArray(f.vulnerabilityIds ?? []), f.references, f.staticFinding ?? false, f.dynamicFinding ?? false, f.falsePositive ?? false,
+        f.mitigated ?? false, f.mitigatedAt?.toISOString() ?? null, f.date?.toISOString() ?? now, now].map(copyField).join('\t') + '\n';
+    }
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
 
-/** One COPY of the rows into `table`; returns ms. */
-async function copyRows(pool: import('pg').Pool, table: string, testId: number, pages: CopyRow[][]): Promise<number> {
+/** One COPY of the file's rows into `table`; returns ms. */
+async function copyRows(pool: import('pg').Pool, table: string, testId: number, file: string): Promise<number> {
   const client = await pool.connect();
   try {
     const t = Date.now();
     const columns = COPY_COLUMNS.map((c) => `"${c}"`).join(', ');
     const sink = client.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`));
-    const now = new Date().toISOString();
-    function* lines() {
-      for (const page of pages) {
-        let chunk = '';
-        for (const { f, hashCode } of page) {
-          chunk += [testId, f.title, f.description ?? '', f.severity, hashCode, f.uniqueIdFromTool, f.vulnIdFromTool, f.filePath, f.line, f.cwe,
-            pgArray(f.vulnerabilityIds ?? []), f.references, f.staticFinding ?? false, f.dynamicFinding ?? false, f.falsePositive ?? false,
-            f.mitigated ?? false, f.mitigatedAt?.toISOString() ?? null, f.date?.toISOString() ?? now, now].map(copyField).join('\t') + '\n';
-        }
-        yield chunk;
-      }
+    async function* lines() {
+      for await (const text of createReadStream(file, { encoding: 'utf8' })) yield (text as string).replaceAll('\x01', String(testId));
     }
     await pipeline(Readable.from(lines()), sink);
     return Date.now() - t;
