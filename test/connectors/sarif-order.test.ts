@@ -39,7 +39,7 @@ describe('sarif-directory reads a report whatever its key order', () => {
   it('results before or after the tool, artifacts, taxonomies and invocations give the same findings', async () => {
     const expected = await read(written(['tool', 'invocations', 'artifacts', 'taxonomies', 'results'], false));
     expect(expected.map((p) => p.length)).toEqual([5, 5]);
-    expect(expected[0]!.map((f) => [f.title, f.severity, f.filePath, f.cwe, f.date.toISOString()])).toEqual([
+    expect(expected[0]!.map((f) => [f.title, f.severity, f.filePath, f.cwe, f.date?.toISOString()])).toEqual([
       ['Rule zero', 'MEDIUM', 'a.js', 20, '2025-02-03T04:05:06.000Z'],
       ['Rule one', 'CRITICAL', 'b.js', 21, '2025-02-03T04:05:06.000Z'],
       ['Rule zero', 'MEDIUM', 'a.js', 22, '2025-02-03T04:05:06.000Z'],
