@@ -77,6 +77,14 @@ describe('sync', () => {
     const history = await t.sql<{ n: number; c: number; r: number; u: number }>(`SELECT cardinality("newIds") n, cardinality("closedIds") c,
       cardinality("reactivatedIds") r, cardinality("untouchedIds") u FROM "TestImport" ORDER BY id`);
     expect(history).toEqual([{ n: 3, c: 0, r: 0, u: 0 }, { n: 1, c: 1, r: 0, u: 2 }, { n: 0, c: 0, r: 1, u: 3 }, { n: 0, c: 0, r: 0, u: 4 }]);
+    // the same history through the API, newest first, with the findings' global ids
+    const imports = (await t.ok(`{ products(first: 1) { nodes { engagements { nodes { tests { nodes { imports(first: 10) { totalCount nodes {
+        newFindingIds closedFindingIds reactivatedFindingIds untouchedCount operation { type } } } } } } } } } }`)).products.nodes[0].engagements.nodes[0].tests.nodes[0].imports;
+    expect(imports.totalCount).toBe(4);
+    expect(imports.nodes.map((i: any) => [i.newFindingIds.length, i.closedFindingIds.length, i.reactivatedFindingIds.length, i.untouchedCount, i.operation.type]))
+      .toEqual([[0, 0, 0, 4, 'SYNC'], [0, 0, 1, 3, 'SYNC'], [1, 1, 0, 2, 'SYNC'], [3, 0, 0, 0, 'SYNC']]);
+    expect(imports.nodes[2].closedFindingIds).toEqual(imports.nodes[1].reactivatedFindingIds);
+    expect(Buffer.from(imports.nodes[2].closedFindingIds[0], 'base64').toString()).toMatch(/^Finding:\d+$/);
   });
 
   it('raising the minimum severity closes lower findings; lowering it brings them back', async () => {

@@ -1,4 +1,5 @@
 // Tests: one scan's findings inside an engagement (a connector owns exactly one per product).
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { forbidden, requireViewer } from '../auth/viewer.ts';
 import type { Permission } from '../auth/permissions.ts';
 import { builder } from './builder.ts';
@@ -20,12 +21,34 @@ builder.prismaNode('Test', {
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     engagement: t.relation('engagement'),
     connector: t.relation('connector', { nullable: true }),
+    imports: t.relatedConnection('importHistory', {
+      cursor: 'id',
+      totalCount: true,
+      description: 'what each reimport into this test did, newest first',
+      query: { orderBy: { id: 'desc' } },
+    }),
     findings: t.relatedConnection('findings', {
       cursor: 'id',
       totalCount: true,
       args: { filter: t.arg({ type: FindingFilter }) },
       query: (args, ctx) => ({ where: findingWhere(ctx, args.filter, {}), orderBy: [{ severity: 'asc' }, { id: 'asc' }] }),
     }),
+  }),
+});
+
+const findingIds = (ids: number[]) => ids.map((id) => encodeGlobalID('Finding', id));
+
+builder.prismaObject('TestImport', {
+  description: "One reimport into a test (DefectDojo's Test_Import): the findings of each outcome.",
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    operation: t.relation('operation', { nullable: true }),
+    newFindingIds: t.idList({ select: { newIds: true }, resolve: (i) => findingIds(i.newIds) }),
+    closedFindingIds: t.idList({ description: 'absent from the fetch: mitigated', select: { closedIds: true }, resolve: (i) => findingIds(i.closedIds) }),
+    reactivatedFindingIds: t.idList({ select: { reactivatedIds: true }, resolve: (i) => findingIds(i.reactivatedIds) }),
+    updatedFindingIds: t.idList({ description: 'vendor-side status carried over', select: { updatedIds: true }, resolve: (i) => findingIds(i.updatedIds) }),
+    untouchedCount: t.int({ select: { untouchedIds: true }, resolve: (i) => i.untouchedIds.length }),
   }),
 });
 
