@@ -164,7 +164,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     const services = app.services;
     const userId = token ? await userIdForToken(services.prisma, token) : null;
     const viewer = userId ? await Viewer.load(services.prisma, userId) : null;
-    return { ...services, viewer, authToken: viewer ? token : null, secureRequest };
+    return { ...services, viewer, authToken: viewer ? token : null, secureRequest, loaders: new Map() };
   }
 
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse; responseCookies: string[] }, Context>({

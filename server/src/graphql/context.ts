@@ -1,5 +1,6 @@
 // What every resolver gets: the viewer and the process's shared services.
 import type pg from 'pg';
+import { BatchLoader, type LoadMany } from '../db/batch-loader.ts';
 import type { PrismaClient } from '@tributary/db';
 import type { Viewer } from '../auth/viewer.ts';
 import type { SecretBox } from '../auth/secrets.ts';
@@ -17,6 +18,8 @@ export interface Services {
 }
 
 export interface Context extends Services {
+  /** this request's batch loaders by name (see requestLoader) */
+  loaders: Map<string, BatchLoader<any, any>>;
   viewer: Viewer | null;
   /** the bearer token or session cookie this request authenticated with (logout revokes it) */
   authToken: string | null;
@@ -24,4 +27,11 @@ export interface Context extends Services {
   responseCookies: string[];
   /** true when the request came over HTTPS (cookie Secure flag) */
   secureRequest: boolean;
+}
+
+/** The request's loader named `name`, created on first use: one query for all parents of a list. */
+export function requestLoader<K, V>(ctx: Context, name: string, loadMany: LoadMany<K, V>): BatchLoader<K, V> {
+  let loader = ctx.loaders.get(name) as BatchLoader<K, V> | undefined;
+  if (!loader) ctx.loaders.set(name, (loader = new BatchLoader(loadMany)));
+  return loader;
 }

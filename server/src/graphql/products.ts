@@ -3,7 +3,7 @@ import type { Permission } from '../auth/permissions.ts';
 import { forbidden, requireViewer } from '../auth/viewer.ts';
 import { builder } from './builder.ts';
 import { decodeId, nameRules, notFound, rethrowConflict, visibleProducts } from './common.ts';
-import type { Context } from './context.ts';
+import { requestLoader, type Context } from './context.ts';
 import { FindingFilter, findingWhere } from './findings.ts';
 
 builder.prismaNode('Product', {
@@ -24,7 +24,9 @@ builder.prismaNode('Product', {
       args: { filter: t.arg({ type: FindingFilter }) },
       resolve: (query, product, args, ctx) =>
         ctx.prisma.finding.findMany({ ...query, where: findingWhere(ctx, args.filter, { productId: product.id }), orderBy: [{ severity: 'asc' }, { id: 'asc' }] }),
-      totalCount: (product, args, ctx) => ctx.prisma.finding.count({ where: findingWhere(ctx, args.filter, { productId: product.id }) }),
+      // a list of products asks for all its counts in one round (two queries), not one per product
+      totalCount: async (product, args, ctx) => (await requestLoader(ctx, `productFindingCount:${JSON.stringify(args.filter ?? {})}`,
+        (ids: number[]) => countFindingsByProduct(ctx, ids, args.filter)).load(product.id)) ?? 0,
     }),
   }),
 });
@@ -117,6 +119,19 @@ builder.mutationField('deleteProduct', (t) =>
       return { deletedId: String(input.id) };
     },
   }));
+
+async function countFindingsByProduct(ctx: Context, productIds: number[], filter: Parameters<typeof findingWhere>[1]): Promise<Map<number, number>> {
+  const where = { AND: [findingWhere(ctx, filter, {}), { test: { engagement: { productId: { in: productIds } } } }] };
+  const perTest = await ctx.prisma.finding.groupBy({ by: ['testId'], where, _count: { _all: true } });
+  const tests = await ctx.prisma.test.findMany({ where: { id: { in: perTest.map((g) => g.testId) } }, select: { id: true, engagement: { select: { productId: true } } } });
+  const productOf = new Map(tests.map((t) => [t.id, t.engagement.productId]));
+  const counts = new Map<number, number>();
+  for (const g of perTest) {
+    const productId = productOf.get(g.testId)!;
+    counts.set(productId, (counts.get(productId) ?? 0) + g._count._all);
+  }
+  return counts;
+}
 
 /** Decodes a product id, checks it exists and is visible, then checks the permission. */
 export async function requireProduct(ctx: Context, globalId: string, permission: Permission, what: string, field = 'id'): Promise<number> {

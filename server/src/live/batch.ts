@@ -2,9 +2,9 @@
 // needs to read for these events (the viewer, the changed rows) goes through the batch's loaders:
 // each key is read at most once per batch, and keys asked for in the same tick are read in one
 // query. With 1,000 subscribers of one user to one connector, an event costs 2 queries, not 2,000.
+import { BatchLoader, type LoadMany } from '../db/batch-loader.ts';
 import type { LiveEvent } from './events.ts';
 
-export type LoadMany<K, V> = (keys: K[]) => Promise<Map<K, V>>;
 
 export class LiveBatch {
   private readonly loaders = new Map<string, BatchLoader<unknown, unknown>>();
@@ -24,36 +24,5 @@ export class LiveBatch {
     let p = this.memos.get(key) as Promise<T> | undefined;
     if (!p) this.memos.set(key, (p = compute()));
     return p;
-  }
-}
-
-class BatchLoader<K, V> {
-  private readonly results = new Map<K, Promise<V | undefined>>();
-  private queued: Array<{ key: K; resolve: (v: V | undefined) => void; reject: (e: unknown) => void }> = [];
-
-  constructor(private readonly loadMany: LoadMany<K, V>) {}
-
-  load(key: K): Promise<V | undefined> {
-    let p = this.results.get(key);
-    if (p) return p;
-    p = new Promise((resolve, reject) => {
-      // setImmediate, not a microtask: subscriptions woken by the same flush resume over several
-      // microtask turns, and all of them should land in one query
-      if (!this.queued.length) setImmediate(() => void this.flush());
-      this.queued.push({ key, resolve, reject });
-    });
-    this.results.set(key, p);
-    return p;
-  }
-
-  private async flush() {
-    const queued = this.queued;
-    this.queued = [];
-    try {
-      const found = await this.loadMany(queued.map((q) => q.key));
-      for (const q of queued) q.resolve(found.get(q.key));
-    } catch (e) {
-      for (const q of queued) q.reject(e);
-    }
   }
 }
