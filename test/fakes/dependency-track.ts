@@ -4,7 +4,7 @@
 // finding list that hides suppressed findings unless `suppressed=true`.
 import { createHash, randomBytes } from 'node:crypto';
 import type { FakeFinding, FakeTool, FakeVep } from './fake.ts';
-import { startHttpFake, type FakeReply, type FakeRequest } from './http-fake.ts';
+import { fakeControls, startHttpFake, type FakeReply, type FakeRequest } from './http-fake.ts';
 
 export const DT_VERSION = '4.14.3';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -59,20 +59,16 @@ export async function startDependencyTrackFake(): Promise<FakeTool> {
   }
 
   return {
+    ...fakeControls(http),
     kind: 'dependency-track',
     url: http.url,
     token,
     options: {},
-    requests: http.requests,
     setProjects(list) {
       for (const p of list) if (!UUID.test(p.key)) throw new Error(`Dependency-Track project keys are UUIDs, not ${p.key}`);
       projects = [...list];
     },
     setFindings(vepKey, list) { findings.set(vepKey, [...list]); },
-    failNext: http.failNext,
-    setPageSizeCap(n) { http.pageSizeCap = n; },
-    setLoopingPagination(on) { http.loopingPagination = on; },
-    close: http.close,
   };
 }
 

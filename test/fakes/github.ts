@@ -4,7 +4,7 @@
 // severity and renders as low); every other finding becomes a code-scanning alert (INFO renders
 // as rule severity "none"). Numbering is per repository and per alert type, as on GitHub.
 import type { FakeFinding, FakeTool, FakeVep } from './fake.ts';
-import { startHttpFake, type FakeReply, type FakeRequest } from './http-fake.ts';
+import { fakeControls, startHttpFake, type FakeReply, type FakeRequest } from './http-fake.ts';
 import { Numbering, decodeCursor, encodeCursor, uuidFor } from './vendor-ids.ts';
 
 const ORG = 'octo-org';
@@ -214,17 +214,13 @@ export async function startGithubFake(opts: { basePath?: string } = {}): Promise
 
   const fake = await startHttpFake(handle, { pageSizeCap: 100 });
   return {
+    ...fakeControls(fake),
     kind: 'github',
     url: fake.url + basePath,
     token: TOKEN,
     options: { organization: ORG },
     setProjects(list) { projects = [...list]; },
     setFindings(vepKey, list) { findings.set(vepKey, [...list]); },
-    failNext: (times, spec) => fake.failNext(times, spec),
-    setPageSizeCap(n) { fake.pageSizeCap = n; },
-    setLoopingPagination(on) { fake.loopingPagination = on; },
-    get requests() { return fake.requests; },
-    close: () => fake.close(),
     setCodeScanning(repoKey, state) { codeScanning.set(repoKey, state); },
     setDependabotEnabled(repoKey, enabled) { if (enabled) dependabotOff.delete(repoKey); else dependabotOff.add(repoKey); },
     setRateLimitExhausted(on) { rateLimited = on; },

@@ -5,7 +5,7 @@
 // project under that path, subgroups included. A FakeFinding with a `componentName` becomes a
 // dependency-scanning vulnerability, any other a SAST one (startLine rendered as a String).
 import type { FakeFinding, FakeTool, FakeVep } from './fake.ts';
-import { startHttpFake, type FakeReply, type FakeRequest } from './http-fake.ts';
+import { fakeControls, startHttpFake, type FakeReply, type FakeRequest } from './http-fake.ts';
 import { Numbering, decodeCursor, encodeCursor, uuidFor } from './vendor-ids.ts';
 
 const TOKEN = 'glpat-fakeGitlabToken0123456789';
@@ -168,17 +168,13 @@ export async function startGitlabFake(): Promise<GitlabFake> {
 
   const fake = await startHttpFake(handle, { pageSizeCap: 100 });
   return {
+    ...fakeControls(fake),
     kind: 'gitlab',
     url: fake.url,
     token: TOKEN,
     options: {},
     setProjects(list) { projects = [...list]; },
     setFindings(vepKey, list) { findings.set(vepKey, [...list]); },
-    failNext: (times, spec) => fake.failNext(times, spec),
-    setPageSizeCap(n) { fake.pageSizeCap = n; },
-    setLoopingPagination(on) { fake.loopingPagination = on; },
-    get requests() { return fake.requests; },
-    close: () => fake.close(),
     setLinkHeader(on) { linkHeader = on; },
   };
 }

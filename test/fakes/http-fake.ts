@@ -2,7 +2,7 @@
 // a page-size cap and looping pagination. Each fake supplies only its tool's routes.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FailSpec } from './fake.ts';
+import type { FailSpec, FakeTool } from './fake.ts';
 
 export interface FakeRequest {
   method: string;
@@ -63,4 +63,15 @@ export async function startHttpFake(handle: (req: FakeRequest) => FakeReply | Pr
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   state.close = () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
   return state;
+}
+
+/** The FakeTool controls every HTTP fake shares, wired to its server. */
+export function fakeControls(http: HttpFake): Pick<FakeTool, 'failNext' | 'setPageSizeCap' | 'setLoopingPagination' | 'requests' | 'close'> {
+  return {
+    failNext: (times, spec) => http.failNext(times, spec),
+    setPageSizeCap(n) { http.pageSizeCap = n; },
+    setLoopingPagination(on) { http.loopingPagination = on; },
+    requests: http.requests,
+    close: () => http.close(),
+  };
 }

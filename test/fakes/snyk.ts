@@ -5,7 +5,7 @@
 // /rest ("/orgs/…", as Snyk's docs show), issue pages with the "/rest/orgs/…" prefix (as real issue
 // payloads show), so a client meets both forms.
 import type { FakeFinding, FakeTool, FakeVep } from './fake.ts';
-import { startHttpFake, type FakeReply, type FakeRequest } from './http-fake.ts';
+import { fakeControls, startHttpFake, type FakeReply, type FakeRequest } from './http-fake.ts';
 import { decodeCursor, encodeCursor, uuidFor } from './vendor-ids.ts';
 
 const TOKEN = 'a1b2c3d4-snyk-fake-token-0123456789ab';
@@ -131,16 +131,12 @@ export async function startSnykFake(): Promise<FakeTool> {
 
   const fake = await startHttpFake(handle, { pageSizeCap: 100 });
   return {
+    ...fakeControls(fake),
     kind: 'snyk',
     url: fake.url,
     token: TOKEN,
     options: { orgId: ORG_ID },
     setProjects(list) { projects = [...list]; },
     setFindings(vepKey, list) { findings.set(vepKey, [...list]); },
-    failNext: (times, spec) => fake.failNext(times, spec),
-    setPageSizeCap(n) { fake.pageSizeCap = n; },
-    setLoopingPagination(on) { fake.loopingPagination = on; },
-    get requests() { return fake.requests; },
-    close: () => fake.close(),
   };
 }

@@ -4,7 +4,7 @@
 // client split a query under that window.
 import { randomBytes } from 'node:crypto';
 import type { FakeFinding, FakeTool, FakeVep } from './fake.ts';
-import { startHttpFake, type FakeReply, type FakeRequest } from './http-fake.ts';
+import { fakeControls, startHttpFake, type FakeReply, type FakeRequest } from './http-fake.ts';
 
 export const SONAR_VERSION = '10.6.0.92116';
 const WINDOW = 10_000;
@@ -150,19 +150,15 @@ export async function startSonarqubeFake(): Promise<SonarqubeFake> {
   }
 
   return {
+    ...fakeControls(http),
     kind: 'sonarqube',
     url: http.url,
     token,
     options: {},
-    requests: http.requests,
     setProjects(list) { projects = [...list]; },
     setFindings(vepKey, findings) { issues.set(vepKey, [...findings]); },
     setHotspots(vepKey, findings) { hotspots.set(vepKey, [...findings]); },
     ruleKeyOf,
-    failNext: http.failNext,
-    setPageSizeCap(n) { http.pageSizeCap = n; },
-    setLoopingPagination(on) { http.loopingPagination = on; },
-    close: http.close,
   };
 }
 
