@@ -134,6 +134,13 @@ export async function closeAbsent(client: pg.PoolClient, testId: number, now: Da
 export const SLA_DAYS = (alias: string) =>
   `CASE ${alias}.severity WHEN 'CRITICAL' THEN 7 WHEN 'HIGH' THEN 30 WHEN 'MEDIUM' THEN 90 WHEN 'LOW' THEN 120 END`;
 
+/** The columns a new finding is written with, here and in reimport-first.ts's fast path */
+export const NEW_FINDING_COLUMNS = `("testId", title, description, severity, active, verified, "falsePositive", "riskAccepted",
+  "outOfScope", "isMitigated", "mitigatedAt", "lastStatusUpdate", "hashCode", "uniqueIdFromTool", "vulnIdFromTool",
+  "filePath", line, cwe, "vulnerabilityIds", "componentName", "componentVersion", service, "staticFinding",
+  "dynamicFinding", mitigation, "references", "vendorUrl", "fixAvailable", "fixVersion", "cvssScore", "cvssVector",
+  "epssScore", date, "slaStartDate", "slaExpirationDate", "createdAt", "updatedAt")`;
+
 /**
  * New findings, in report order (so ids follow it). The SLA clock starts at the finding's date, as
  * DefectDojo's get_sla_start_date() falls back to it. A finding the tool already reports as fixed,
@@ -141,11 +148,7 @@ export const SLA_DAYS = (alias: string) =>
  */
 const INSERT_NEW_SQL = `
 WITH created AS (
-  INSERT INTO "Finding" ("testId", title, description, severity, active, verified, "falsePositive", "riskAccepted",
-    "outOfScope", "isMitigated", "mitigatedAt", "lastStatusUpdate", "hashCode", "uniqueIdFromTool", "vulnIdFromTool",
-    "filePath", line, cwe, "vulnerabilityIds", "componentName", "componentVersion", service, "staticFinding",
-    "dynamicFinding", mitigation, "references", "vendorUrl", "fixAvailable", "fixVersion", "cvssScore", "cvssVector",
-    "epssScore", date, "slaStartDate", "slaExpirationDate", "createdAt", "updatedAt")
+  INSERT INTO "Finding" ${NEW_FINDING_COLUMNS}
   SELECT $1, c.title, c.description, c.severity,
     NOT (s.mitigated OR s.false_positive OR s.risk_accepted OR s.out_of_scope), c.verified, s.false_positive,
     s.risk_accepted, s.out_of_scope, s.mitigated, CASE WHEN s.mitigated THEN COALESCE(s.mitigated_at, $2::timestamp) END,

@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import type pg from 'pg';
 import type { DedupeAlgorithm } from '../connectors/kind.ts';
 import type { PreparedFinding } from './reimport-prepare.ts';
-import { SLA_DAYS } from './reimport-apply.ts';
+import { NEW_FINDING_COLUMNS, SLA_DAYS } from './reimport-apply.ts';
 
 /**
  * A finding is a duplicate when an earlier one of the report, of the same service, shares its uid
@@ -42,14 +42,10 @@ export class ReportKeys {
 
 const digest = (s: string) => crypto.hash('sha1', s, 'base64');
 
-// The same columns and values INSERT_NEW_SQL (reimport-apply.ts) writes for a new finding.
+// The same values INSERT_NEW_SQL (reimport-apply.ts) writes for a new finding.
 const INSERT_SQL = `
 WITH created AS (
-  INSERT INTO "Finding" ("testId", title, description, severity, active, verified, "falsePositive", "riskAccepted",
-    "outOfScope", "isMitigated", "mitigatedAt", "lastStatusUpdate", "hashCode", "uniqueIdFromTool", "vulnIdFromTool",
-    "filePath", line, cwe, "vulnerabilityIds", "componentName", "componentVersion", service, "staticFinding",
-    "dynamicFinding", mitigation, "references", "vendorUrl", "fixAvailable", "fixVersion", "cvssScore", "cvssVector",
-    "epssScore", date, "slaStartDate", "slaExpirationDate", "createdAt", "updatedAt")
+  INSERT INTO "Finding" ${NEW_FINDING_COLUMNS}
   SELECT $1, u.title, u.description, u.severity::"Severity", NOT x.closed, x.verified, x.false_positive, x.risk_accepted,
     x.out_of_scope, x.mitigated, CASE WHEN x.mitigated THEN COALESCE(u.mitigated_at, $2::timestamp) END, $2::timestamp,
     u.hash_code, u.unique_id, u.vuln_id, u.file_path, u.line, u.cwe, string_to_array(u.vulnerability_ids, E'\\x1f'),
