@@ -53,3 +53,13 @@ function argValue(argv: string[], name: string): string | undefined {
   if (i < 0) return undefined;
   return argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1];
 }
+
+/**
+ * TRIBUTARY_HTTP_TIMEOUT_MS overrides GuardedHttp's 30 s per-request timeout: for a tool known to be
+ * slow, and for tests proving a timeout fails cleanly without waiting 30 s. Read on every use (not
+ * into Config) so it can change without a restart.
+ */
+export function httpTimeoutMs(env: Record<string, string | undefined> = process.env): number | undefined {
+  const ms = Number(env.TRIBUTARY_HTTP_TIMEOUT_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}

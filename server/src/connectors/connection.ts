@@ -2,6 +2,7 @@
 // HTTP client that redacts that secret from every message.
 import type { Connector } from '@tributary/db';
 import type { SecretBox } from '../auth/secrets.ts';
+import { httpTimeoutMs } from '../config.ts';
 import { GuardedHttp } from './http.ts';
 import type { ConnectorKind, KindContext } from './kind.ts';
 import { findKind } from './registry.ts';
@@ -17,16 +18,6 @@ export function kindContext(connector: Connector, secrets: SecretBox, signal?: A
   const secret = connector.secretCiphertext ? secrets.open(connector.secretCiphertext) : null;
   const http = new GuardedHttp({ service: kind.label, secrets: [secret], timeoutMs: httpTimeoutMs() });
   return { kind, ctx: { config: { url: connector.url, secret, options: (connector.options ?? {}) as Record<string, unknown> }, http, signal } };
-}
-
-/**
- * TRIBUTARY_HTTP_TIMEOUT_MS overrides GuardedHttp's 30 s per-request timeout: for a tool known to be
- * slow, and for tests proving a timeout fails cleanly without waiting 30 s. Read per use so it can
- * be changed without a restart.
- */
-function httpTimeoutMs(): number | undefined {
-  const ms = Number(process.env.TRIBUTARY_HTTP_TIMEOUT_MS);
-  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 /** An error message safe to store and show: the secret removed whatever produced the error. */
