@@ -1,7 +1,7 @@
 // `pnpm start` as a newcomer runs it: an embedded PostgreSQL in TRIBUTARY_DATA_DIR, a URL printed,
 // /healthz answering, and on SIGTERM an orderly stop that leaves no PostgreSQL behind.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,3 +50,24 @@ it('starts on an embedded PostgreSQL, prints the URL and the generated password 
   expect(await portOpen(pgPort)).toBe(false);
   expect(out).toContain('SIGTERM: shutting down');
 }, 90_000);
+
+it('says why when the embedded PostgreSQL cannot start, and exits 1', async () => {
+  const broken = mkdtempSync(path.join(os.tmpdir(), 'tributary-broken-'));
+  try {
+    // a data directory that claims to be initialised but has no configuration
+    mkdirSync(path.join(broken, 'pg'));
+    writeFileSync(path.join(broken, 'pg', 'PG_VERSION'), '18\n');
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(await freePort()), TRIBUTARY_DATA_DIR: broken, LOG_LEVEL: 'warn' };
+    delete env.DATABASE_URL;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code).toBe(1);
+    expect(out).toContain(`Tributary could not start: embedded PostgreSQL start failed in ${path.join(broken, 'pg')}: `);
+    expect(out).toMatch(/postgresql\.conf/);
+  } finally {
+    rmSync(broken, { recursive: true, force: true });
+  }
+}, 60_000);
