@@ -1,7 +1,7 @@
 // Engagements: a product's containers of tests. Connectors file theirs under "Global Connectors".
-import { forbidden, requireViewer } from '../auth/viewer.ts';
 import { builder } from './builder.ts';
-import { decodeId, nameRules, notFound, rethrowConflict, visibleProducts } from './common.ts';
+import { nameRules, notFound, rethrowConflict, visibleProducts } from './common.ts';
+import { requireOnProduct } from './access.ts';
 import type { Context } from './context.ts';
 import { FindingFilter, findingWhere } from './findings.ts';
 import { DeletePayload, requireProduct } from './products.ts';
@@ -36,7 +36,6 @@ const EngagementPayload = builder.objectRef<{ engagementId: number }>('Engagemen
     engagement: t.prismaField({ type: 'Engagement', resolve: (query, p, _a, ctx) => ctx.prisma.engagement.findUniqueOrThrow({ ...query, where: { id: p.engagementId } }) }),
   }),
 });
-
 
 builder.mutationField('createEngagement', (t) =>
   t.field({
@@ -119,11 +118,7 @@ builder.mutationField('deleteEngagement', (t) =>
     },
   }));
 
-export async function requireEngagement(ctx: Context, globalId: string, permission: Permission, what: string, field = 'id'): Promise<number> {
-  const viewer = requireViewer(ctx.viewer);
-  const id = decodeId(globalId, 'Engagement', field);
-  const row = await ctx.prisma.engagement.findUnique({ where: { id }, select: { productId: true } });
-  if (!row || !viewer.can('product.view', row.productId)) throw notFound(`${field}: the engagement`);
-  if (!viewer.can(permission, row.productId)) throw forbidden(what);
-  return id;
+export function requireEngagement(ctx: Context, globalId: string, permission: Permission, what: string, field = 'id'): Promise<number> {
+  return requireOnProduct(ctx, { typename: 'Engagement', noun: 'engagement', globalId, field },
+    async (id) => (await ctx.prisma.engagement.findUnique({ where: { id }, select: { productId: true } }))?.productId, permission, what);
 }

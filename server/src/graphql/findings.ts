@@ -1,9 +1,10 @@
 // Findings: what the tools found, with DefectDojo's status flags, dedupe keys and SLA dates.
 import type { Prisma, Severity } from '@tributary/db';
-import { forbidden, requireViewer } from '../auth/viewer.ts';
+import { requireViewer } from '../auth/viewer.ts';
 import type { Permission } from '../auth/permissions.ts';
 import { builder } from './builder.ts';
 import { SeverityEnum, decodeId, nameRules, notFound, visibleProducts } from './common.ts';
+import { requireOnProduct } from './access.ts';
 import type { Context } from './context.ts';
 import { DeletePayload } from './products.ts';
 import { requireTest } from './tests.ts';
@@ -221,11 +222,8 @@ builder.mutationField('addFindingNote', (t) =>
     },
   }));
 
-async function requireFinding(ctx: Context, globalId: string, permission: Permission, what: string, field = 'id'): Promise<number> {
-  const viewer = requireViewer(ctx.viewer);
-  const id = decodeId(globalId, 'Finding', field);
-  const row = await ctx.prisma.finding.findUnique({ where: { id }, select: { test: { select: { engagement: { select: { productId: true } } } } } });
-  if (!row || !viewer.can('product.view', row.test.engagement.productId)) throw notFound(`${field}: the finding`);
-  if (!viewer.can(permission, row.test.engagement.productId)) throw forbidden(what);
-  return id;
+function requireFinding(ctx: Context, globalId: string, permission: Permission, what: string, field = 'id'): Promise<number> {
+  return requireOnProduct(ctx, { typename: 'Finding', noun: 'finding', globalId, field },
+    async (id) => (await ctx.prisma.finding.findUnique({ where: { id }, select: { test: { select: { engagement: { select: { productId: true } } } } } }))?.test.engagement.productId,
+    permission, what);
 }

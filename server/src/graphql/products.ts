@@ -2,7 +2,8 @@
 import type { Permission } from '../auth/permissions.ts';
 import { forbidden, requireViewer } from '../auth/viewer.ts';
 import { builder } from './builder.ts';
-import { decodeId, nameRules, notFound, rethrowConflict, visibleProducts } from './common.ts';
+import { nameRules, notFound, rethrowConflict, visibleProducts } from './common.ts';
+import { requireOnProduct } from './access.ts';
 import { requestLoader, type Context } from './context.ts';
 import { FindingFilter, findingWhere } from './findings.ts';
 
@@ -134,11 +135,7 @@ async function countFindingsByProduct(ctx: Context, productIds: number[], filter
 }
 
 /** Decodes a product id, checks it exists and is visible, then checks the permission. */
-export async function requireProduct(ctx: Context, globalId: string, permission: Permission, what: string, field = 'id'): Promise<number> {
-  const viewer = requireViewer(ctx.viewer);
-  const id = decodeId(globalId, 'Product', field);
-  const exists = viewer.can('product.view', id) && (await ctx.prisma.product.count({ where: { id } })) > 0;
-  if (!exists) throw notFound(`${field}: the product`);
-  if (!viewer.can(permission, id)) throw forbidden(what);
-  return id;
+export function requireProduct(ctx: Context, globalId: string, permission: Permission, what: string, field = 'id'): Promise<number> {
+  return requireOnProduct(ctx, { typename: 'Product', noun: 'product', globalId, field },
+    async (id) => ((await ctx.prisma.product.count({ where: { id } })) > 0 ? id : undefined), permission, what);
 }

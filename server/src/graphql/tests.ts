@@ -1,9 +1,9 @@
 // Tests: one scan's findings inside an engagement (a connector owns exactly one per product).
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { forbidden, requireViewer } from '../auth/viewer.ts';
 import type { Permission } from '../auth/permissions.ts';
 import { builder } from './builder.ts';
-import { decodeId, nameRules, notFound, visibleProducts } from './common.ts';
+import { nameRules, notFound, visibleProducts } from './common.ts';
+import { requireOnProduct } from './access.ts';
 import type { Context } from './context.ts';
 import { requireEngagement } from './engagements.ts';
 import { FindingFilter, findingWhere } from './findings.ts';
@@ -58,7 +58,6 @@ const TestPayload = builder.objectRef<{ testId: number }>('TestPayload').impleme
   }),
 });
 
-
 builder.mutationField('createTest', (t) =>
   t.field({
     type: TestPayload,
@@ -108,11 +107,8 @@ builder.mutationField('deleteTest', (t) =>
     },
   }));
 
-export async function requireTest(ctx: Context, globalId: string, permission: Permission, what: string, field = 'id'): Promise<number> {
-  const viewer = requireViewer(ctx.viewer);
-  const id = decodeId(globalId, 'Test', field);
-  const row = await ctx.prisma.test.findUnique({ where: { id }, select: { engagement: { select: { productId: true } } } });
-  if (!row || !viewer.can('product.view', row.engagement.productId)) throw notFound(`${field}: the test`);
-  if (!viewer.can(permission, row.engagement.productId)) throw forbidden(what);
-  return id;
+export function requireTest(ctx: Context, globalId: string, permission: Permission, what: string, field = 'id'): Promise<number> {
+  return requireOnProduct(ctx, { typename: 'Test', noun: 'test', globalId, field },
+    async (id) => (await ctx.prisma.test.findUnique({ where: { id }, select: { engagement: { select: { productId: true } } } }))?.engagement.productId,
+    permission, what);
 }
