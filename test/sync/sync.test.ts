@@ -15,12 +15,6 @@ afterAll(async () => { await fake?.close(); await t?.stop(); });
 const f = (id: string, severity: FakeFinding['severity'] = 'HIGH', extra: Partial<FakeFinding> = {}): FakeFinding =>
   ({ id, title: `Finding ${id}`, severity, filePath: `src/${id}.ts`, line: 10, cwe: 79, ...extra });
 
-async function mapAll(connectorId: string, productName: (key: string) => string) {
-  for (const r of await records(t, connectorId)) {
-    await t.ok('mutation($r: ID!, $n: String!) { mapRecord(input: { recordId: $r, productName: $n }) { record { state } } }', { r: r.id, n: productName(r.vendorKey) });
-  }
-}
-
 async function productFindings(name: string) {
   return t.sql<{ uid: string; active: boolean; mitigated: boolean; service: string; title: string }>(
     `SELECT f."uniqueIdFromTool" uid, f.active, f."isMitigated" mitigated, f.service, f.title FROM "Finding" f
