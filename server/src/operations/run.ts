@@ -25,9 +25,8 @@ export async function runOperation(services: Services, operationId: number, sign
     if (e instanceof SyncFailures) stats = e.stats;
     // kinds redact their own messages; this is the second line of defence for anything else
     error = safeMessage(e);
-    for (const secret of [op.connector.secretCiphertext ? services.secrets.open(op.connector.secretCiphertext) : null]) {
-      if (secret && secret.length >= 4) error = error.split(secret).join('[redacted]');
-    }
+    const secret = op.connector.secretCiphertext ? services.secrets.open(op.connector.secretCiphertext) : null;
+    if (secret && secret.length >= 4) error = error.split(secret).join('[redacted]');
     log.warn({ operationId: op.id, connectorId: op.connectorId, type: op.type, error }, 'operation failed');
   }
   const endedAt = new Date();
