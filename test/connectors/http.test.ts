@@ -1,22 +1,31 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GuardedHttp, joinUrl, nextLink, pageGuard } from '@tributary/server/connectors/http.ts';
+import { GuardedHttp, isForbiddenAddress, joinUrl, nextLink, pageGuard } from '@tributary/server/connectors/http.ts';
 import { startHttpFake, type FakeReply, type FakeRequest, type HttpFake } from '../fakes/http-fake.ts';
 import { connectorFailure } from './kind-harness.ts';
 
 const SECRET = 'tok_s3cr3t_value_42';
 let server: HttpFake | undefined;
+let other: HttpFake | undefined;
 let raw: Server | undefined;
 afterEach(async () => {
   await server?.close();
+  await other?.close();
   server = undefined;
+  other = undefined;
   if (raw) { raw.closeAllConnections(); await new Promise((r) => raw!.close(r)); raw = undefined; }
 });
 
 async function serve(handle: (req: FakeRequest) => FakeReply | Promise<FakeReply>): Promise<HttpFake> {
   server = await startHttpFake(handle, { pageSizeCap: 100 });
   return server;
+}
+
+/** A second loopback server on another port: another origin than `serve`'s. */
+async function serveOther(handle: (req: FakeRequest) => FakeReply | Promise<FakeReply>): Promise<HttpFake> {
+  other = await startHttpFake(handle, { pageSizeCap: 100 });
+  return other;
 }
 
 const client = (over: Partial<ConstructorParameters<typeof GuardedHttp>[0]> = {}) =>
@@ -141,11 +150,89 @@ describe('GuardedHttp', () => {
       expect(s.requests).toHaveLength(1);
     });
 
+    // How each kind sends its token (server/src/connectors/*.ts), plus GitLab's PRIVATE-TOKEN and a
+    // header no list names, which only the secret-value test catches.
+    it.each([
+      ['GitHub / GitLab Bearer', { authorization: `Bearer ${SECRET}` }],
+      ['Snyk token', { Authorization: `token ${SECRET}` }],
+      ['SonarQube Basic', { authorization: `Basic ${Buffer.from(`${SECRET}:`).toString('base64')}` }],
+      ['Dependency-Track X-Api-Key', { 'X-Api-Key': SECRET }],
+      ['GitLab PRIVATE-TOKEN', { 'PRIVATE-TOKEN': SECRET }],
+      ['a custom header bearing the secret', { 'X-Vendor-Auth': `key=${SECRET}` }],
+      ['the base64 secret in a custom header', { 'X-Vendor-Auth': Buffer.from(SECRET).toString('base64') }],
+      ['Cookie and Proxy-Authorization', { cookie: 'session=abc123', 'proxy-authorization': 'Basic cHJveHk6cHc=' }],
+    ])('drops the credential (%s) on a redirect to another origin', async (_shape, credentials: Record<string, string>) => {
+      const b = await serveOther(() => ({ body: { ok: true } }));
+      const a = await serve(() => ({ status: 302, headers: { location: `${b.url}/landing` }, body: '' }));
+      const { data } = await client().json(`${a.url}/start`, { headers: { ...credentials, 'x-trace': 'kept' } });
+      expect(data).toEqual({ ok: true });
+      const sent = Object.fromEntries(Object.entries(credentials).map(([name, value]) => [name.toLowerCase(), value]));
+      expect(a.requests[0]!.headers).toMatchObject(sent);
+      const landed = b.requests[0]!.headers;
+      for (const name of Object.keys(sent)) expect(landed).not.toHaveProperty(name);
+      const forms = [SECRET, Buffer.from(SECRET).toString('base64'), Buffer.from(`${SECRET}:`).toString('base64')];
+      expect(Object.values(landed).filter((value) => forms.some((form) => value.includes(form)))).toEqual([]);
+      expect([landed['x-trace'], landed.accept]).toEqual(['kept', 'application/json']);
+    });
+
+    it('keeps the token on a redirect within the origin', async () => {
+      const s = await serve((req) => (req.url.pathname === '/old' ? { status: 307, headers: { location: '/new' }, body: '' } : { body: {} }));
+      await client().json(`${s.url}/old`, { headers: { authorization: `Bearer ${SECRET}`, 'x-api-key': SECRET } });
+      expect(s.requests.map((r) => [r.url, r.headers.authorization, r.headers['x-api-key']])).toEqual([
+        ['/old', `Bearer ${SECRET}`, SECRET],
+        ['/new', `Bearer ${SECRET}`, SECRET],
+      ]);
+    });
+
+    it('does not restore the token when another origin redirects back', async () => {
+      const a = await serve((req) => (req.url.pathname === '/start' ? { status: 302, headers: { location: `${other!.url}/bounce` }, body: '' } : { body: {} }));
+      await serveOther(() => ({ status: 302, headers: { location: `${a.url}/chosen-by-other` }, body: '' }));
+      await client().json(`${a.url}/start`, { headers: { authorization: `Bearer ${SECRET}` } });
+      expect(a.requests.map((r) => [r.url, r.headers.authorization])).toEqual([['/start', `Bearer ${SECRET}`], ['/chosen-by-other', undefined]]);
+    });
+
+    it.each([
+      [301, 'GET'], [302, 'GET'], [303, 'GET'], [307, 'POST'], [308, 'POST'],
+    ])('a %i after POST continues with %s', async (status, method) => {
+      const seen: Array<[string, string, string, string | undefined]> = [];
+      const s = await serve((req) => {
+        seen.push([req.method, req.url.pathname, req.body, req.headers['content-type']]);
+        return req.url.pathname === '/submit' ? { status, headers: { location: '/result' }, body: '' } : { body: {} };
+      });
+      await client().json(`${s.url}/submit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"q"}' });
+      const kept = method === 'POST';
+      expect(seen).toEqual([
+        ['POST', '/submit', '{"query":"q"}', 'application/json'],
+        [method, '/result', kept ? '{"query":"q"}' : '', kept ? 'application/json' : undefined],
+      ]);
+    });
+
     it('stops after maxRedirects hops', async () => {
       const s = await serve((req) => ({ status: 302, headers: { location: `/hop${Number(req.url.pathname.slice(4) || 0) + 1}` }, body: '' }));
       const err = await connectorFailure(client({ maxRedirects: 3 }).json(`${s.url}/hop0`));
       expect(err.message).toBe(`Tool: more than 3 redirects from ${s.url}/hop0`);
       expect(s.requests).toHaveLength(4);
+    });
+  });
+
+  // Unit tests only: a URL test against these addresses would send traffic there if the guard broke.
+  describe('isForbiddenAddress', () => {
+    it.each([
+      '169.254.169.254', '::ffff:169.254.169.254', 'fd00:ec2::254', '100.100.100.200', '0.0.0.0', 'fe80::1',
+      '168.63.129.16', // Azure wireserver
+      '64:ff9b::a9fe:a9fe', '64:ff9b::169.254.169.254', '64:ff9b::a83f:8110', '64:ff9b::6464:64c8', // NAT64 of the metadata addresses
+      '::ffff:0:a9fe:a9fe', // SIIT IPv4-translated
+      '64:ff9b:1::1', '64:ff9b:1:a9fe:a9:fe00::', // local-use NAT64, IPv4 position unknown
+    ])('refuses %s', (address) => {
+      expect(isForbiddenAddress(address)).toBe(true);
+    });
+
+    it.each([
+      '127.0.0.1', '::1', '10.0.0.5', '192.168.1.1', '172.16.0.10', // self-hosted tools live here on purpose
+      '140.82.121.4', '64:ff9b::8c52:7904', // a public host, and the same through DNS64 on an IPv6-only network
+      'gitlab.example.com',
+    ])('allows %s', (address) => {
+      expect(isForbiddenAddress(address)).toBe(false);
     });
   });
 

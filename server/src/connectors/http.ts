@@ -1,22 +1,37 @@
 // The one guarded HTTP client for every outbound call (vendor APIs now; Slack, Teams and webhooks
 // later): per-attempt timeouts, retries with backoff on 429/5xx honouring Retry-After, no retry on
-// other 4xx, redirects followed by hand so each hop is re-checked, link-local and cloud-metadata
-// addresses refused at connect time (so DNS rebinding cannot slip past), bodies capped, and every
-// error message scrubbed of the secrets it was given.
+// other 4xx, redirects followed by hand so each hop is re-checked and a hop to another origin goes
+// without the token, link-local and cloud-metadata addresses refused at connect time (so DNS
+// rebinding cannot slip past), bodies capped, and every error message scrubbed of the secrets it
+// was given.
 import dns from 'node:dns';
 import ipaddr from 'ipaddr.js';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { ConnectorError } from './kind.ts';
 
 // Loopback and private ranges stay allowed on purpose: self-hosted SonarQube / Dependency-Track /
-// GitLab usually live on a private network. Link-local covers 169.254.169.254 (AWS, GCP, Azure).
+// GitLab usually live on a private network. Link-local covers 169.254.169.254 (AWS, GCP, Azure);
+// 168.63.129.16 is Azure's wireserver, which hands out VM extension settings and is not link-local.
 const BLOCKED_HOSTNAMES = new Set(['metadata.google.internal', 'metadata.goog', 'metadata']);
-const BLOCKED_ADDRESSES = new Set(['100.100.100.200', 'fd00:ec2::254', '192.0.0.192']);
+const BLOCKED_ADDRESSES = new Set(['100.100.100.200', 'fd00:ec2::254', '192.0.0.192', '168.63.129.16']);
+
+// IPv6 addresses that a translator on the path turns into the IPv4 address in their last 32 bits:
+// IPv4-mapped, SIIT's IPv4-translated (RFC 6145) and NAT64's well-known prefix (RFC 6052), so
+// 64:ff9b::a9fe:a9fe reaches 169.254.169.254. They are judged by that IPv4 address rather than
+// refused whole, because DNS64 on IPv6-only networks (AWS IPv6-only subnets among them) answers
+// 64:ff9b::/96 for every IPv4-only vendor host, api.github.com included.
+const EMBEDS_IPV4_AT_END = [ipaddr.IPv6.parseCIDR('::ffff:0:0/96'), ipaddr.IPv6.parseCIDR('::ffff:0:0:0/96'), ipaddr.IPv6.parseCIDR('64:ff9b::/96')];
+// The local-use NAT64 prefix (RFC 8215) may place the IPv4 address at any of RFC 6052's six
+// offsets, so which IPv4 host it reaches cannot be told from the address: refused whole.
+const NAT64_LOCAL_USE = ipaddr.IPv6.parseCIDR('64:ff9b:1::/48');
 
 export function isForbiddenAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
   let ip = ipaddr.parse(address);
-  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
+  if (ip instanceof ipaddr.IPv6) {
+    if (ip.match(NAT64_LOCAL_USE)) return true;
+    if (EMBEDS_IPV4_AT_END.some((cidr) => (ip as ipaddr.IPv6).match(cidr))) ip = new ipaddr.IPv4(ip.toByteArray().slice(12));
+  }
   const range = ip.range();
   return range === 'linkLocal' || range === 'unspecified' || BLOCKED_ADDRESSES.has(ip.toString());
 }
@@ -66,15 +81,32 @@ export interface GuardedHttpOptions {
 }
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+// 300, 304 and 305 carry no target to follow, even when a Location header is present.
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+// Credentials by name; the secret-value test below catches the rest (Dependency-Track's X-Api-Key,
+// GitLab's PRIVATE-TOKEN, or the next kind's own header), these stay even for a secret under 4 chars.
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'private-token']);
+// Headers that describe a body, dropped with it (the Fetch standard's "request-body-header names").
+const BODY_HEADERS = new Set(['content-type', 'content-encoding', 'content-language', 'content-location']);
+
+/** What is sent on one hop of a redirect chain. */
+interface Hop {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
 
 export class GuardedHttp {
   readonly service: string;
-  private readonly secrets: string[];
+  /** each secret with its URL-encoded and base64 forms (Basic auth sends `base64(token:)`) */
+  private readonly secretForms: string[];
   private readonly o: Required<Omit<GuardedHttpOptions, 'service' | 'secrets'>>;
 
   constructor(opts: GuardedHttpOptions) {
     this.service = opts.service;
-    this.secrets = (opts.secrets ?? []).filter((s): s is string => !!s && s.length >= 4);
+    this.secretForms = (opts.secrets ?? [])
+      .filter((s): s is string => !!s && s.length >= 4)
+      .flatMap((s) => [s, encodeURIComponent(s), Buffer.from(s).toString('base64'), Buffer.from(`${s}:`).toString('base64')]);
     this.o = {
       timeoutMs: opts.timeoutMs ?? 30_000,
       retries: opts.retries ?? 4,
@@ -89,11 +121,7 @@ export class GuardedHttp {
   /** Removes every configured secret (and its URL-encoded / base64 forms) from a message. */
   redact(message: string): string {
     let out = message;
-    for (const s of this.secrets) {
-      for (const form of [s, encodeURIComponent(s), Buffer.from(s).toString('base64'), Buffer.from(`${s}:`).toString('base64')]) {
-        out = out.split(form).join('[redacted]');
-      }
-    }
+    for (const form of this.secretForms) out = out.split(form).join('[redacted]');
     return out;
   }
 
@@ -141,15 +169,22 @@ export class GuardedHttp {
 
   private async once(url: string, init: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
     let current = url;
+    let sent: Hop = { method: init.method ?? 'GET', headers: { ...init.headers }, body: init.body };
+    let origin: string | undefined;
     for (let hop = 0; ; hop++) {
       const target = this.checkUrl(current);
+      origin ??= target.origin;
+      // The token belongs to the configured origin only (scheme, host and port, so https → http
+      // counts as leaving it). Once a hop has left, the headers stay stripped even if a later hop
+      // comes back: that URL was chosen by the foreign host. Browsers and the Fetch standard agree.
+      if (target.origin !== origin) sent = { ...sent, headers: this.withoutCredentials(sent.headers) };
       const timeout = AbortSignal.timeout(this.o.timeoutMs);
       let res;
       try {
         res = await undiciFetch(target, {
-          method: init.method ?? 'GET',
-          headers: init.headers,
-          body: init.body,
+          method: sent.method,
+          headers: sent.headers,
+          body: sent.body,
           redirect: 'manual',
           dispatcher: agent,
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
@@ -158,10 +193,11 @@ export class GuardedHttp {
         if (signal?.aborted) throw e;
         this.fail(`${this.service} at ${redactUrl(target.origin)} could not be reached: ${describeNetworkError(e, this.o.timeoutMs)}`);
       }
-      if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
+      if (REDIRECTS.has(res.status) && res.headers.get('location')) {
         await res.body?.cancel();
         if (hop >= this.o.maxRedirects) this.fail(`${this.service}: more than ${this.o.maxRedirects} redirects from ${redactUrl(url)}`);
         current = new URL(res.headers.get('location')!, target).toString();
+        sent = redirectedMethod(sent, res.status);
         continue;
       }
       const body = await this.readCapped(res, timeout);
@@ -173,6 +209,12 @@ export class GuardedHttp {
         json: <T>() => JSON.parse(body) as T,
       };
     }
+  }
+
+  /** The headers minus every one that names a credential or carries a configured secret in any form. */
+  private withoutCredentials(headers: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(headers).filter(([name, value]) =>
+      !CREDENTIAL_HEADERS.has(name.toLowerCase()) && !this.secretForms.some((form) => value.includes(form))));
   }
 
   private checkUrl(raw: string): URL {
@@ -204,6 +246,18 @@ export class GuardedHttp {
     // invalid UTF-8 becomes U+FFFD instead of throwing: findings carry arbitrary text
     return Buffer.concat(chunks).toString('utf8');
   }
+}
+
+// A 303 means "fetch the result with GET", and a 301/302 after POST is turned into GET by every
+// browser and curl -L, which servers rely on (POST, then redirect to the result). Re-sending the
+// POST would submit it again somewhere it was not meant for (GitLab's GraphQL query is our POST),
+// so the method becomes GET and the body goes. 307 and 308 exist to keep both, so they do.
+function redirectedMethod(sent: Hop, status: number): Hop {
+  const method = sent.method.toUpperCase();
+  const toGet = (status === 303 && method !== 'GET' && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST');
+  if (!toGet) return sent;
+  const headers = Object.fromEntries(Object.entries(sent.headers).filter(([name]) => !BODY_HEADERS.has(name.toLowerCase())));
+  return { method: 'GET', headers };
 }
 
 /** Guards a pagination loop: a `next` link that repeats, or more pages than any tool has, is an error. */
