@@ -42,6 +42,7 @@ export async function teardown() {
   if (server) {
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
+    await rm(`${dataDir}-password`, { force: true });
   }
 }
 

@@ -1,7 +1,7 @@
 // `pnpm start` as a newcomer runs it: an embedded PostgreSQL in TRIBUTARY_DATA_DIR, a URL printed,
 // /healthz answering, and on SIGTERM an orderly stop that leaves no PostgreSQL behind.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,12 +43,18 @@ it('starts on an embedded PostgreSQL, prints the URL and the generated password 
   expect(spa.status).toBe(200);
   expect(await spa.text()).toContain('<div id="app">');
 
+  // the embedded PostgreSQL's generated superuser password: in a 0600 file, never in the output
+  const pgPassword = readFileSync(path.join(dataDir, 'pg-password'), 'utf8').trim();
+  expect(statSync(path.join(dataDir, 'pg-password')).mode & 0o777).toBe(0o600);
+  expect(pgPassword.length).toBeGreaterThanOrEqual(32);
+
   const pgPort = Number(/^(\d+)$/m.exec(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[3]!)?.[1]);
   expect(await portOpen(pgPort)).toBe(true);
   child.kill('SIGTERM');
   expect(await exited).toBe(143);
   expect(await portOpen(pgPort)).toBe(false);
   expect(out).toContain('SIGTERM: shutting down');
+  expect(out).not.toContain(pgPassword);
 }, 90_000);
 
 it('says why when the embedded PostgreSQL cannot start, and exits 1', async () => {
