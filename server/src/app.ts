@@ -1,6 +1,7 @@
 // buildApp(config) → { start, stop }: PostgreSQL, migrations, the GraphQL API (HTTP + graphql-ws),
 // the dashboard, and the graphile-worker runner, each according to the role.
 import { EventEmitter } from 'node:events';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
@@ -9,9 +10,6 @@ import { WebSocketServer } from 'ws';
 import { Gauge } from 'prom-client';
 import { useServer } from 'graphql-ws/use/ws';
 import { Logger as WorkerLogger, run, runMigrations, type Runner } from 'graphile-worker';
-import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
-import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { createPrisma, type PrismaClient } from '@tributary/db';
 import type { Config } from './config.ts';
 import { connectPostgres, createPool, type PostgresHandle } from './db/postgres.ts';
@@ -24,6 +22,10 @@ import { SESSION_COOKIE } from './auth/tokens.ts';
 import { Viewer } from './auth/viewer.ts';
 import { schema } from './graphql/schema.ts';
 import type { Context, Services } from './graphql/context.ts';
+import { requestLimits } from './graphql/limits.ts';
+import { asInputError } from './graphql/errors.ts';
+import { MAX_BODY_BYTES, originAllowed, refuseGraphqlRequest } from './http/browser-guard.ts';
+import { setSecurityHeaders } from './http/security-headers.ts';
 import { LiveEvents } from './live/events.ts';
 import { serveStatic } from './http/static.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -154,20 +156,17 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     },
   };
 
-  const armor = [
-    maxDepthPlugin({ n: 12, ignoreIntrospection: true, flattenFragments: true }),
-    maxTokensPlugin({ n: 5_000 }),
-    maxAliasesPlugin({ n: 30 }),
-  ];
 
-  async function buildContext(token: string | null, secureRequest: boolean): Promise<Omit<Context, 'responseCookies'>> {
+  async function buildContext(token: string | null, secureRequest: boolean, clientAddress: string): Promise<Omit<Context, 'responseCookies'>> {
     const services = app.services;
     const userId = token ? await userIdForToken(services.prisma, token) : null;
     const viewer = userId ? await Viewer.load(services.prisma, userId) : null;
-    return { ...services, viewer, authToken: viewer ? token : null, secureRequest, loaders: new Map() };
+    return { ...services, viewer, authToken: viewer ? token : null, secureRequest, clientAddress, loaders: new Map() };
   }
 
-  const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse; responseCookies: string[] }, Context>({
+  // the context is built before yoga sees the request, so validation already knows the viewer
+  // (anonymous callers get no introspection)
+  const yoga = createYoga<Context & { req: IncomingMessage; res: ServerResponse }>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: { title: 'Tributary GraphQL' },
@@ -176,16 +175,20 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // a database error can quote data)
     maskedErrors: {
       maskError: (error, message) => {
+        const input = asInputError(error);
+        if (input) return input;
         const original = (error as { originalError?: unknown }).originalError;
         if (original && !(original as { extensions?: unknown }).extensions) log.error({ err: original }, 'unexpected error in a resolver');
         return maskError(error, message);
       },
     },
-    plugins: [cookiePlugin, ...armor],
-    context: async ({ request, req, responseCookies }) => {
-      const token = presentedToken(request.headers.get('authorization'), request.headers.get('cookie') ?? undefined);
-      const secure = request.headers.get('x-forwarded-proto') === 'https' || (req?.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
-      return { ...(await buildContext(token, secure)), responseCookies };
+    plugins: [cookiePlugin, ...requestLimits(() => schema)],
+    // same-origin pages need no CORS headers; other origins only when the operator listed them
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      return origin && config.allowedOrigins.includes(origin)
+        ? { origin, credentials: true, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type'], maxAge: 600 }
+        : false;
     },
   });
 
@@ -193,7 +196,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   function attachWebsockets(httpServer: Server) {
     // 1 MiB: a query within the 5,000-token limit plus its variables fits many times over; ws would
     // otherwise buffer and parse messages of up to 100 MiB
-    const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1 << 20 });
+    const wss = new WebSocketServer({
+      server: httpServer, path: '/graphql', maxPayload: MAX_BODY_BYTES,
+      // a page on another origin must not ride on the viewer's session cookie
+      verifyClient: ({ req }, done) => (originAllowed(req, config.allowedOrigins) ? done(true) : done(false, 403, 'Origin not allowed')),
+    });
     // open subscriptions of this process (one listener each), for dashboards and for tests that
     // must know a subscription is in place before causing its first event
     new Gauge({
@@ -207,8 +214,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         execute: (args: any) => args.rootValue.execute(args),
         subscribe: (args: any) => args.rootValue.subscribe(args),
         onSubscribe: async (ctx, _id, payload) => {
-          const { schema: s, execute, subscribe, parse, validate } = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.request.socket, params: payload });
           const token = presentedToken(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization, ctx.extra.request.headers.cookie);
+          const contextValue: Context = { ...(await buildContext(token, false, ctx.extra.request.socket.remoteAddress ?? 'unknown')), responseCookies: [] };
+          const { schema: s, execute, subscribe, parse, validate } = yoga.getEnveloped({ ...contextValue, req: ctx.extra.request, socket: ctx.extra.request.socket, params: payload });
           let document;
           let errors: readonly import('graphql').GraphQLError[];
           try {
@@ -227,7 +235,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
             operationName: payload.operationName,
             document,
             variableValues: payload.variables,
-            contextValue: { ...(await buildContext(token, false)), responseCookies: [] },
+            contextValue,
             rootValue: { execute, subscribe },
           };
         },
@@ -235,6 +243,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       wss,
       15_000,
     );
+  }
+
+  const metricsTokenDigest = config.metricsToken ? createHash('sha256').update(config.metricsToken).digest() : null;
+  /** /metrics is open unless TRIBUTARY_METRICS_TOKEN is set (compared in constant time) */
+  function metricsAuthorized(authorization: string | undefined): boolean {
+    if (!metricsTokenDigest) return true;
+    const presented = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
+    return !!presented && timingSafeEqual(createHash('sha256').update(presented).digest(), metricsTokenDigest);
   }
 
   async function route(req: IncomingMessage, res: ServerResponse) {
@@ -245,12 +261,22 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         return;
       }
       if (path === '/metrics') {
+        if (!metricsAuthorized(req.headers.authorization)) { res.writeHead(401, { 'www-authenticate': 'Bearer' }).end(); return; }
         res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
         return;
       }
       if (!runsApi) { res.writeHead(404, { 'content-type': 'text/plain' }).end('worker process: only /healthz and /metrics\n'); return; }
       if (!ready) { res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'starting' }] })); return; }
-      if (path === '/graphql') { await yoga.handle(req, res, { req, res, responseCookies: [] }); return; }
+      if (path === '/graphql') {
+        const refused = refuseGraphqlRequest(req, config.allowedOrigins);
+        if (refused) { res.writeHead(refused.status, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: refused.message }] })); return; }
+        const token = presentedToken(req.headers.authorization, req.headers.cookie);
+        const secure = req.headers['x-forwarded-proto'] === 'https' || (req.socket as { encrypted?: boolean }).encrypted === true;
+        const context = await buildContext(token, secure, req.socket.remoteAddress ?? 'unknown');
+        await yoga.handle(req, res, { ...context, req, res, responseCookies: [] });
+        return;
+      }
+      await setSecurityHeaders(req, res);
       await serveStatic(req, res);
     } catch (e) {
       log.error({ err: e }, 'request failed');

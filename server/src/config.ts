@@ -20,6 +20,12 @@ export interface Config {
   logLevel: string;
   /** graphile-worker jobs run at once per worker process */
   workerConcurrency: number;
+  /** the only directory tree a report-directory connector may read */
+  sarifRoot: string;
+  /** unset → /metrics is open; set → only `Authorization: Bearer <it>` */
+  metricsToken?: string;
+  /** origins (scheme://host[:port]) besides the server's own that browsers may call the API from */
+  allowedOrigins: string[];
 }
 
 export class ConfigError extends Error {}
@@ -31,12 +37,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number (got "${env.PORT}")`);
   const concurrency = Number(env.TRIBUTARY_WORKER_CONCURRENCY ?? 4);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError('TRIBUTARY_WORKER_CONCURRENCY must be a positive integer');
+  const dataDir = path.resolve(env.TRIBUTARY_DATA_DIR || '.data');
+  const allowedOrigins = (env.TRIBUTARY_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean).map((o) => {
+    let u: URL;
+    try { u = new URL(o); } catch { throw new ConfigError(`TRIBUTARY_ALLOWED_ORIGINS: "${o}" is not an origin like https://dashboard.example.com`); }
+    if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.origin !== o.replace(/\/+$/, '')) throw new ConfigError(`TRIBUTARY_ALLOWED_ORIGINS: "${o}" is not an origin like https://dashboard.example.com (scheme, host and port only)`);
+    return u.origin;
+  });
   return {
     role,
     port,
     host: env.HOST || '127.0.0.1',
     databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: path.resolve(env.TRIBUTARY_DATA_DIR || '.data'),
+    dataDir,
     adminEmail: env.TRIBUTARY_ADMIN_EMAIL || undefined,
     adminPassword: env.TRIBUTARY_ADMIN_PASSWORD || undefined,
     secretKey: env.TRIBUTARY_SECRET_KEY || undefined,
@@ -45,6 +58,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     slackApiUrl: env.TRIBUTARY_SLACK_API_URL || 'https://slack.com/api/',
     logLevel: env.LOG_LEVEL || 'info',
     workerConcurrency: concurrency,
+    sarifRoot: path.resolve(env.TRIBUTARY_SARIF_ROOT || path.join(dataDir, 'reports')),
+    metricsToken: env.TRIBUTARY_METRICS_TOKEN || undefined,
+    allowedOrigins,
   };
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loginDelayMs } from '@tributary/server/auth/sessions.ts';
+import { loginDelayMs } from '@tributary/server/auth/login-throttle.ts';
 import { ADMIN, startTestApp, type TestApp } from '../support/app.ts';
 
 let t: TestApp;

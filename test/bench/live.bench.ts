@@ -33,8 +33,8 @@ async function main() {
     // the figure is what subscriptions retain, not garbage their subscribe calls left behind: raw
     // RSS deltas of the same code read 13 to 62 KB per subscription from run to run
     const inspectorPort = await freePort();
-    const api = await spawnServer('api', postgres.url, { NODE_OPTIONS: `--inspect=127.0.0.1:${inspectorPort}` });
-    processes.push(api, await spawnServer('worker', postgres.url));
+    const api = await spawnServer('api', postgres.url, { NODE_OPTIONS: `--inspect=127.0.0.1:${inspectorPort}`, TRIBUTARY_SARIF_ROOT: work });
+    processes.push(api, await spawnServer('worker', postgres.url, { TRIBUTARY_SARIF_ROOT: work }));
     const token = await api.login();
     const created = await api.gql(`mutation($i: CreateConnectorInput!) { createConnector(input: $i) { connector { id } } }`,
       { i: { name: 'bench', kind: 'sarif-directory', url: '', options: { path: work }, discoverSchedule: null, syncSchedule: null } }, token);

@@ -35,7 +35,7 @@ async function main() {
   const pool = createPool(pgHandle.url, 4);
   try {
     await applyMigrations(pool);
-    const ctx = { config: { url: '', secret: null, options: { path: sarifRoot } }, http: undefined as never } as KindContext;
+    const ctx = { config: { url: '', secret: null, options: { path: sarifRoot } }, http: undefined as never, sarifRoot } as KindContext;
     const vep = { key: 'webapp', name: 'webapp' };
     const fetch = () => sarifDirectoryKind.fetchFindings(ctx, vep);
     const testId = await createTest(pool);

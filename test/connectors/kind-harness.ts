@@ -1,5 +1,6 @@
 // Drives a connector kind against its fake the way discover/sync do: one GuardedHttp per run,
 // built with the connector's secret so every error is redacted.
+import os from 'node:os';
 import { expect } from 'vitest';
 import { GuardedHttp, type GuardedHttpOptions } from '@tributary/server/connectors/http.ts';
 import { ConnectorError, type ConnectorKind, type KindContext, type NormalizedFinding, type Vep } from '@tributary/server/connectors/kind.ts';
@@ -14,10 +15,12 @@ const SERVICE: Record<string, string> = {
   snyk: 'Snyk',
 };
 
-export function contextFor(fake: FakeTool, opts: { secret?: string; http?: Omit<GuardedHttpOptions, 'service' | 'secrets'>; options?: Record<string, unknown> } = {}): KindContext {
+export function contextFor(fake: FakeTool, opts: { secret?: string; http?: Omit<GuardedHttpOptions, 'service' | 'secrets'>; options?: Record<string, unknown>; sarifRoot?: string } = {}): KindContext {
   const secret = opts.secret ?? fake.token;
   return {
     config: { url: fake.url, secret, options: { ...fake.options, ...opts.options } },
+    // the SARIF fake makes its directory in the OS temp dir, the test apps' TRIBUTARY_SARIF_ROOT too
+    sarifRoot: opts.sarifRoot ?? os.tmpdir(),
     // 1 ms backoff: retries are counted, not waited for (Retry-After still sets the wait)
     http: new GuardedHttp({ service: SERVICE[fake.kind] ?? fake.kind, secrets: [secret], backoffMs: 1, ...opts.http }),
   };

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sarifDirectoryKind } from '@tributary/server/connectors/sarif-directory.ts';
+import { ConnectorInputError, validateConnectorConfig } from '@tributary/server/connectors/validate.ts';
 import type { FakeFinding } from '../fakes/fake.ts';
 import { startSarifDirectoryFake, type SarifDirectoryFake } from '../fakes/sarif-directory.ts';
 import { connectorFailure, contextFor, discoverAll, fetchPages } from './kind-harness.ts';
@@ -160,9 +162,95 @@ describe('sarif-directory kind', () => {
       expect((await connectorFailure(discoverAll(sarifDirectoryKind, contextFor(fake, { options: { path: missing } })))).message).toBe(`${missing} does not exist`);
       expect((await connectorFailure(sarifDirectoryKind.testConnection(contextFor(fake, { options: { path: 'relative/dir' } })))).message).toBe('options.path must be an absolute directory');
       expect((await connectorFailure(fetchPages(sarifDirectoryKind, contextFor(fake), { key: '../etc', name: 'x' }))).message).toBe('"../etc" is not a sub-directory name');
-      expect(sarifDirectoryKind.validateOptions!({ path: 'rel' }, '')).toBe('path must be an absolute directory');
-      expect(sarifDirectoryKind.validateOptions!({}, '')).toBe('path is required');
-      expect(sarifDirectoryKind.validateOptions!({ path: fake.root }, '')).toBeNull();
     });
+  });
+});
+
+// TRIBUTARY_SARIF_ROOT: validation when the connector is saved, and the same rule again on every read
+describe('sarif-directory confined to TRIBUTARY_SARIF_ROOT', () => {
+  let root: string;
+  let outside: string;
+  beforeEach(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'tributary-sarif-root-'));
+    outside = mkdtempSync(path.join(os.tmpdir(), 'tributary-outside-'));
+    mkdirSync(path.join(outside, 'secret-project'));
+    writeFileSync(path.join(outside, 'secret-project', 'x.sarif'), JSON.stringify(log([])));
+  });
+  afterEach(() => { for (const dir of [root, outside]) rmSync(dir, { recursive: true, force: true }); });
+
+  /** what validation stores for `options.path`, or its ConnectorInputError message */
+  const saved = (p: unknown) => {
+    try {
+      return validateConnectorConfig(sarifDirectoryKind, { url: '', secret: null, options: { path: p } }, { sarifRoot: root }).path;
+    } catch (e) {
+      if (e instanceof ConnectorInputError) return `${e.field} → ${e.message}`;
+      throw e;
+    }
+  };
+  const refused = () => `options.path → options.path: must lie under TRIBUTARY_SARIF_ROOT (${root})`;
+
+  it('saves a directory under the root, given absolute or relative to it, as a normalized absolute path', () => {
+    mkdirSync(path.join(root, 'team', 'scans'), { recursive: true });
+    symlinkSync(path.join(root, 'team'), path.join(root, 'alias'));
+    expect(saved(path.join(root, 'team', 'scans') + '/')).toBe(path.join(root, 'team', 'scans'));
+    expect(saved('team/scans')).toBe(path.join(root, 'team', 'scans'));
+    expect(saved('./team/../team/scans')).toBe(path.join(root, 'team', 'scans'));
+    expect(saved(root)).toBe(root);
+    // a symlink that stays inside the root is the operator's layout, kept as written
+    expect(saved('alias/scans')).toBe(path.join(root, 'alias', 'scans'));
+    // not there yet (a CI job creates it later), but its nearest existing ancestor is inside
+    expect(saved('team/later/reports')).toBe(path.join(root, 'team', 'later', 'reports'));
+  });
+
+  it('refuses /etc, a ".." escape, a symlink leading out, a file, and a missing path, naming options.path', () => {
+    symlinkSync(outside, path.join(root, 'escape'));
+    writeFileSync(path.join(root, 'notes.txt'), 'x');
+    expect(saved('/etc')).toBe(refused());
+    expect(saved(`${root}/../${path.basename(outside)}`)).toBe(refused());
+    expect(saved(`../${path.basename(outside)}`)).toBe(refused());
+    expect(saved(path.join(root, 'escape'))).toBe(refused());
+    expect(saved('escape/secret-project')).toBe(refused());
+    expect(saved('escape/not-yet')).toBe(refused());
+    expect(saved('notes.txt')).toBe(`options.path → options.path: ${path.join(root, 'notes.txt')} is not a directory`);
+    expect(saved('notes.txt/sub')).toBe(`options.path → options.path: ${path.join(root, 'notes.txt', 'sub')} is not a directory`);
+    expect(saved(undefined)).toBe('options.path → options.path: is required by sarif-directory');
+  });
+
+  /** a context reading `dir` under this test's root */
+  const ctxFor = (dir: string, sarifRoot = root) => contextFor(fake, { options: { path: dir }, sarifRoot });
+  const leadsOut = (p: string) => `${p} leads outside TRIBUTARY_SARIF_ROOT (${root}), so it is not read`;
+
+  it('a directory swapped for a symlink leading out after it was saved is not read', async () => {
+    const dir = path.join(root, 'scans');
+    mkdirSync(path.join(dir, 'web-app'), { recursive: true });
+    expect(saved(dir)).toBe(dir);
+    expect(await discoverAll(sarifDirectoryKind, ctxFor(dir))).toEqual([{ key: 'web-app', name: 'web-app', metadata: { file: null } }]);
+    rmSync(dir, { recursive: true });
+    symlinkSync(outside, dir);
+    expect((await connectorFailure(discoverAll(sarifDirectoryKind, ctxFor(dir)))).message).toBe(leadsOut(dir));
+    expect((await connectorFailure(sarifDirectoryKind.testConnection(ctxFor(dir)))).message).toBe(leadsOut(dir));
+    expect((await connectorFailure(fetchPages(sarifDirectoryKind, ctxFor(dir), { key: 'secret-project', name: 'secret-project' }))).message).toBe(leadsOut(dir));
+  });
+
+  it('a project sub-directory swapped for a symlink leading out is not read', async () => {
+    const dir = path.join(root, 'scans');
+    mkdirSync(dir);
+    symlinkSync(path.join(outside, 'secret-project'), path.join(dir, 'web-app'));
+    expect((await connectorFailure(fetchPages(sarifDirectoryKind, ctxFor(dir), VEP))).message).toBe(leadsOut(path.join(dir, 'web-app')));
+  });
+
+  it('a path saved under a root that has since moved is not read, nor is anything when the root is gone', async () => {
+    const dir = path.join(root, 'scans');
+    mkdirSync(dir);
+    const moved = path.join(root, 'elsewhere');
+    mkdirSync(moved);
+    expect((await connectorFailure(discoverAll(sarifDirectoryKind, ctxFor(dir, moved)))).message).toBe(`${dir} leads outside TRIBUTARY_SARIF_ROOT (${moved}), so it is not read`);
+    const gone = `${root}-gone`;
+    renameSync(root, gone);
+    try {
+      expect((await connectorFailure(discoverAll(sarifDirectoryKind, ctxFor(dir)))).message).toBe(`TRIBUTARY_SARIF_ROOT (${root}) does not exist`);
+    } finally {
+      renameSync(gone, root);
+    }
   });
 });

@@ -104,7 +104,8 @@ describe('testConnector', () => {
     try {
       const c = await createConnector(t, fake);
       expect((await t.ok(TEST, { id: c.id })).testConnector.ok).toBe(true);
-      await updateConnector(t, c.id, { options: { path: '/nonexistent/tributary-reports' } });
+      // relative to TRIBUTARY_SARIF_ROOT
+      await updateConnector(t, c.id, { options: { path: 'nonexistent/tributary-reports' } });
       const bad = (await t.ok(TEST, { id: c.id })).testConnector;
       expect(bad.ok).toBe(false);
       expect(bad.message).toContain('/nonexistent/tributary-reports');

@@ -87,12 +87,12 @@ describe('a failed discover changes nothing and names the cause', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as net.AddressInfo).port;
     await new Promise((r) => server.close(r));
-    await updateConnector(t, connectorId, { url: `http://127.0.0.1:${port}` });
+    await updateConnector(t, connectorId, { url: `http://127.0.0.1:${port}`, secret: fake.token });
     await expectFailure(`SonarQube / SonarCloud at http://127.0.0.1:${port}/ could not be reached: connection refused`);
   });
 
   it('TLS: https to a plain-HTTP port', async () => {
-    await updateConnector(t, connectorId, { url: fake.url.replace('http:', 'https:') });
+    await updateConnector(t, connectorId, { url: fake.url.replace('http:', 'https:'), secret: fake.token });
     await expectFailure(/could not be reached: TLS error: /);
   });
 
@@ -104,7 +104,7 @@ describe('a failed discover changes nothing and names the cause', () => {
     rmSync(dir, { recursive: true });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     closers.push(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
-    await updateConnector(t, connectorId, { url: `https://127.0.0.1:${(server.address() as net.AddressInfo).port}` });
+    await updateConnector(t, connectorId, { url: `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`, secret: fake.token });
     await expectFailure(/could not be reached: TLS error: self[- ]signed certificate/);
   });
 
@@ -121,7 +121,7 @@ describe('a failed discover changes nothing and names the cause', () => {
     process.env.TRIBUTARY_HTTP_TIMEOUT_MS = String(TIMEOUT_MS);
     try {
       const silent = await rawServer(() => {});
-      await updateConnector(t, connectorId, { url: silent });
+      await updateConnector(t, connectorId, { url: silent, secret: fake.token });
       await expectFailure(`SonarQube / SonarCloud at ${silent}/ could not be reached: no answer within ${TIMEOUT_MS} ms`);
     } finally {
       delete process.env.TRIBUTARY_HTTP_TIMEOUT_MS;
@@ -144,7 +144,7 @@ describe('a failed discover changes nothing and names the cause', () => {
       s.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 4000\r\n\r\n{"paging":{"pageIndex":1,');
       setTimeout(() => s.destroy(), 20);
     }));
-    await updateConnector(t, connectorId, { url: cut });
+    await updateConnector(t, connectorId, { url: cut, secret: fake.token });
     await expectFailure(/^SonarQube \/ SonarCloud: the response was cut short/);
   });
 

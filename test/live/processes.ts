@@ -32,6 +32,8 @@ export async function spawnServer(role: 'api' | 'worker', databaseUrl: string, e
       TRIBUTARY_ADMIN_EMAIL: ADMIN.email, TRIBUTARY_ADMIN_PASSWORD: ADMIN.password,
       // every process of one deployment shares the key
       TRIBUTARY_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+      // the SARIF fakes make their report directories in the OS temp dir
+      TRIBUTARY_SARIF_ROOT: os.tmpdir(),
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

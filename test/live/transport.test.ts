@@ -22,7 +22,7 @@ beforeAll(async () => {
   await sql.connect();
   admin = await t.login();
   const r = await t.gql(`mutation($i: CreateConnectorInput!) { createConnector(input: $i) { connector { id } } }`,
-    { i: { name: 'Scans', kind: 'sarif-directory', url: '', options: { path: '/nonexistent' }, discoverSchedule: null, syncSchedule: null } }, admin);
+    { i: { name: 'Scans', kind: 'sarif-directory', url: '', options: { path: 'tributary-nonexistent' }, discoverSchedule: null, syncSchedule: null } }, admin);
   connectorId = Number(Buffer.from(r.data.createConnector.connector.id, 'base64').toString().split(':')[1]);
 });
 

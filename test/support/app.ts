@@ -29,6 +29,8 @@ export async function startTestApp(opts: { role?: 'all' | 'api' | 'worker'; data
     TRIBUTARY_ADMIN_EMAIL: ADMIN.email, TRIBUTARY_ADMIN_PASSWORD: ADMIN.password,
     // every process of one deployment shares the key
     TRIBUTARY_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+    // the SARIF fakes and tests make their report directories in the OS temp dir
+    TRIBUTARY_SARIF_ROOT: os.tmpdir(),
     ...opts.env,
   }, opts.role ? ['--role', opts.role] : []);
   const app = await buildApp(config, { print: () => {}, onQuery: opts.onQuery, logger: opts.logger });

@@ -39,7 +39,7 @@ describe('sync', () => {
 
     const op = await runOperation(t, connectorId, 'Sync');
     expect(outcome(op)).toEqual({ status: 'SUCCEEDED', new: 3, closed: 0, reactivated: 0, untouched: 0, records: 1 });
-    const tree = await t.ok(`{ products(first: 5) { nodes { name engagements { nodes { name tests { nodes { title connector { name }
+    const tree = await t.ok(`{ products(first: 5) { nodes { name engagements(first: 5) { nodes { name tests(first: 5) { nodes { title connector { name }
         findings(first: 10) { totalCount nodes { uniqueIdFromTool severity active filePath line cwe } } } } } } } } }`);
     expect(tree.products.nodes).toHaveLength(1);
     const product = tree.products.nodes[0];

@@ -1,5 +1,6 @@
 // Logging in, sessions and API tokens: resolving a bearer token or session cookie to a user.
 import type { PrismaClient } from '@tributary/db';
+import { releaseLoginAttempt, reserveLoginAttempt } from './login-throttle.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import { API_TOKEN_PREFIX, SESSION_PREFIX, SESSION_TTL_MS, hashToken, newToken } from './tokens.ts';
 
@@ -28,41 +29,25 @@ export async function userIdForToken(prisma: PrismaClient, token: string): Promi
   return null;
 }
 
-// Failed logins per email slow further attempts: none for the first 3, then 0.25 s doubling to 8 s.
-// Kept in PostgreSQL so every API process sees the same count; forgotten after 15 quiet minutes.
-const FREE_FAILURES = 3;
-const MAX_DELAY_MS = 8_000;
-const FORGET_AFTER_MS = 15 * 60_000;
-
-export function loginDelayMs(failures: number): number {
-  return failures < FREE_FAILURES ? 0 : Math.min(250 * 2 ** (failures - FREE_FAILURES), MAX_DELAY_MS);
-}
-
 export class LoginFailed extends Error {
   constructor() { super('Invalid email or password.'); }
 }
 
-export async function login(prisma: PrismaClient, emailInput: string, password: string): Promise<{ token: string; userId: number }> {
+/** Throws LoginFailed for a wrong email or password, LoginThrottled (login-throttle.ts) when the
+ *  client has failed too often; waits first when the account has failed often. */
+export async function login(prisma: PrismaClient, emailInput: string, password: string, clientAddress: string): Promise<{ token: string; userId: number }> {
   const email = emailInput.trim().toLowerCase();
-  const throttle = await prisma.loginThrottle.findUnique({ where: { email } });
-  const failures = throttle && Date.now() - throttle.lastFailureAt.getTime() < FORGET_AFTER_MS ? throttle.failures : 0;
-  const delay = loginDelayMs(failures);
+  const delay = await reserveLoginAttempt(prisma, email, clientAddress);
   if (delay) await new Promise((r) => setTimeout(r, delay));
 
   const user = await prisma.user.findUnique({ where: { email } });
   // an unknown email costs the same scrypt work as a wrong password: no timing hint
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-  if (!user || !ok || !user.isActive) {
-    await prisma.loginThrottle.upsert({
-      where: { email },
-      create: { email, failures: 1, lastFailureAt: new Date() },
-      update: { failures: failures + 1, lastFailureAt: new Date() },
-    });
-    throw new LoginFailed();
-  }
+  // a failure needs no write: reserveLoginAttempt already counted it
+  if (!user || !ok || !user.isActive) throw new LoginFailed();
   const { token, hash } = newToken(SESSION_PREFIX);
   await prisma.$transaction([
-    prisma.loginThrottle.deleteMany({ where: { email } }),
+    ...releaseLoginAttempt(prisma, email, clientAddress),
     prisma.session.create({ data: { tokenHash: hash, userId: user.id, expiresAt: new Date(Date.now() + SESSION_TTL_MS) } }),
     prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } }),
   ]);

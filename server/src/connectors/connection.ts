@@ -2,7 +2,7 @@
 // HTTP client that redacts that secret from every message.
 import type { Connector } from '@tributary/db';
 import type { SecretBox } from '../auth/secrets.ts';
-import { httpTimeoutMs } from '../config.ts';
+import { httpTimeoutMs, type Config } from '../config.ts';
 import { GuardedHttp } from './http.ts';
 import type { ConnectorKind, KindContext } from './kind.ts';
 import { findKind } from './registry.ts';
@@ -13,11 +13,13 @@ export function kindOf(connector: Pick<Connector, 'kind'>): ConnectorKind {
   return kind;
 }
 
-export function kindContext(connector: Connector, secrets: SecretBox, signal?: AbortSignal): { kind: ConnectorKind; ctx: KindContext } {
+/** `services`: the process's Services (or a resolver's Context), of which this needs the key and the SARIF root. */
+export function kindContext(connector: Connector, services: { secrets: SecretBox; config: Pick<Config, 'sarifRoot'> }, signal?: AbortSignal): { kind: ConnectorKind; ctx: KindContext } {
   const kind = kindOf(connector);
-  const secret = connector.secretCiphertext ? secrets.open(connector.secretCiphertext) : null;
+  const secret = connector.secretCiphertext ? services.secrets.open(connector.secretCiphertext) : null;
   const http = new GuardedHttp({ service: kind.label, secrets: [secret], timeoutMs: httpTimeoutMs() });
-  return { kind, ctx: { config: { url: connector.url, secret, options: (connector.options ?? {}) as Record<string, unknown> }, http, signal } };
+  const config = { url: connector.url, secret, options: (connector.options ?? {}) as Record<string, unknown> };
+  return { kind, ctx: { config, http, sarifRoot: services.config.sarifRoot, signal } };
 }
 
 /** An error message safe to store and show: the secret removed whatever produced the error. */

@@ -9,6 +9,7 @@ export interface KindField {
   /** `url` and `secret` are the connector's own columns; anything else lives in `options` */
   name: string;
   label: string;
+  /** `path`: a directory on the server, confined to TRIBUTARY_SARIF_ROOT and stored absolute (validate.ts) */
   type: 'string' | 'url' | 'path' | 'password' | 'boolean';
   required: boolean;
   secret: boolean;
@@ -76,6 +77,11 @@ export interface ConnectorConfig {
 export interface KindContext {
   config: ConnectorConfig;
   http: GuardedHttp;
+  /**
+   * TRIBUTARY_SARIF_ROOT: the only tree a kind may read from the server's disk. Such a kind re-checks
+   * every directory and file against it when reading, since a symlink can change after validation.
+   */
+  sarifRoot: string;
   signal?: AbortSignal;
 }
 

@@ -1,10 +1,11 @@
-// A directory on the server holding SARIF reports: each sub-directory is one VEP (key = its name),
-// and the newest .sarif / .sarif.json file in it is that VEP's current state.
+// A directory on the server, under TRIBUTARY_SARIF_ROOT, holding SARIF reports: each sub-directory is
+// one VEP (key = its name), and the newest .sarif / .sarif.json file in it is that VEP's current state.
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConnectorError, type ConnectorKind, type KindContext, type NormalizedFinding, type Vep } from './kind.ts';
 import { InvalidSarif, parseSarif } from './sarif-parse.ts';
+import { isUnder } from './sarif-root.ts';
 
 // findings are handed on in slices this big, like one page of an API
 const SLICE = 500;
@@ -13,41 +14,36 @@ export const sarifDirectoryKind: ConnectorKind = {
   id: 'sarif-directory',
   label: 'SARIF directory',
   fields: [
-    { name: 'path', label: 'Directory', type: 'path', required: true, secret: false, help: 'An absolute directory on the server; each sub-directory is one project, its newest .sarif file is imported' },
+    { name: 'path', label: 'Directory', type: 'path', required: true, secret: false, help: 'A directory on the server under TRIBUTARY_SARIF_ROOT, absolute or relative to it (saved absolute); each sub-directory is one project, its newest .sarif file is imported' },
   ],
   // Fingerprints (a tool's own tracking id) survive code moving lines, so they come first; a tool
   // that starts or stops writing fingerprints between reports changes the id, and the hash over
   // what a reader would call "the same finding" keeps those matched.
   dedupe: { algorithm: 'unique_id_from_tool_or_hash_code', hashFields: ['title', 'cwe', 'file_path', 'line', 'description'] },
 
-  validateOptions(options) {
-    const dir = options.path;
-    if (typeof dir !== 'string' || !dir) return 'path is required';
-    if (!path.isAbsolute(dir)) return 'path must be an absolute directory';
-    return null;
-  },
-
   async testConnection(ctx) {
-    const dirs = await subDirectories(rootOf(ctx));
-    return `Read ${rootOf(ctx)}: ${dirs.length} sub-director${dirs.length === 1 ? 'y' : 'ies'}`;
+    const tree = await treeOf(ctx);
+    const dirs = await subDirectories(tree.dir);
+    return `Read ${tree.dir}: ${dirs.length} sub-director${dirs.length === 1 ? 'y' : 'ies'}`;
   },
 
   async *discover(ctx): AsyncIterable<Vep> {
-    const root = rootOf(ctx);
-    for (const name of await subDirectories(root)) {
-      const newest = await newestReport(path.join(root, name));
+    const tree = await treeOf(ctx);
+    for (const name of await subDirectories(tree.dir)) {
+      const newest = await newestReport(tree, path.join(tree.dir, name));
       yield { key: name, name, metadata: newest ? { file: path.basename(newest.file), modifiedAt: newest.mtime.toISOString() } : { file: null } };
     }
   },
 
   async *fetchFindings(ctx, vep): AsyncIterable<NormalizedFinding[]> {
-    const root = rootOf(ctx);
-    const dir = path.resolve(root, vep.key);
-    if (path.dirname(dir) !== path.resolve(root)) throw new ConnectorError(`"${vep.key}" is not a sub-directory name`);
-    const newest = await newestReport(dir);
+    const tree = await treeOf(ctx);
+    const dir = path.resolve(tree.dir, vep.key);
+    if (path.dirname(dir) !== path.resolve(tree.dir)) throw new ConnectorError(`"${vep.key}" is not a sub-directory name`);
+    const newest = await newestReport(tree, dir);
     // an empty directory is more likely a report being replaced than "everything was fixed":
     // failing here closes nothing
     if (!newest) throw new ConnectorError(`${dir} holds no .sarif or .sarif.json file`);
+    await confine(tree, newest.file);
     // streamed, so a report of any size is read in constant memory. An invalid one can fail after
     // some pages were handed on; the reimport taking them then rolls back, closing nothing.
     try {
@@ -59,10 +55,44 @@ export const sarifDirectoryKind: ConnectorKind = {
   },
 };
 
-function rootOf(ctx: KindContext): string {
+/** The connector's directory and the root it must stay under; `realRoot` has its symlinks followed. */
+interface Tree { dir: string; root: string; realRoot: string }
+
+// Validation checked options.path when the connector was saved; checked again here because the
+// root may have moved since, and a symlink may have been swapped in.
+async function treeOf(ctx: KindContext): Promise<Tree> {
   const dir = ctx.config.options.path;
   if (typeof dir !== 'string' || !path.isAbsolute(dir)) throw new ConnectorError('options.path must be an absolute directory');
-  return dir;
+  const root = ctx.sarifRoot;
+  if (!isUnder(root, path.resolve(dir))) throw outside(dir, root);
+  let realRoot: string;
+  try {
+    realRoot = await realpath(root);
+  } catch (e) {
+    throw fsError(e, `TRIBUTARY_SARIF_ROOT (${root})`);
+  }
+  const tree = { dir, root, realRoot };
+  await confine(tree, dir);
+  return tree;
+}
+
+/**
+ * Fails unless `p`, with its symlinks followed, lies under the root: called right before each
+ * directory is listed and the report is opened. A swap between the check and the read needs write
+ * access inside the root, which only the operator has.
+ */
+async function confine(tree: Tree, p: string): Promise<void> {
+  let real: string;
+  try {
+    real = await realpath(p);
+  } catch (e) {
+    throw fsError(e, p);
+  }
+  if (!isUnder(tree.realRoot, real)) throw outside(p, tree.root);
+}
+
+function outside(p: string, root: string): ConnectorError {
+  return new ConnectorError(`${p} leads outside TRIBUTARY_SARIF_ROOT (${root}), so it is not read`);
 }
 
 async function subDirectories(root: string): Promise<string[]> {
@@ -77,7 +107,8 @@ async function subDirectories(root: string): Promise<string[]> {
 
 interface Report { file: string; mtime: Date; mtimeMs: number }
 
-async function newestReport(dir: string): Promise<Report | null> {
+async function newestReport(tree: Tree, dir: string): Promise<Report | null> {
+  await confine(tree, dir);
   let names: string[];
   try {
     names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && /\.sarif(\.json)?$/i.test(e.name)).map((e) => e.name);

@@ -1,12 +1,15 @@
 // Checks a connector's url, secret and options against its kind's field list, naming the field and
 // the problem ("options.organization: required by github"), before anything is written.
+import type { Config } from '../config.ts';
 import type { ConnectorKind } from './kind.ts';
+import { confinePath } from './sarif-root.ts';
 
 export class ConnectorInputError extends Error {
   constructor(readonly field: string, message: string) { super(`${field}: ${message}`); }
 }
 
-export function validateConnectorConfig(kind: ConnectorKind, input: { url: string; secret: string | null; options: unknown }): Record<string, unknown> {
+/** Returns the options as stored: `path` fields normalized to an absolute directory under `config.sarifRoot`. */
+export function validateConnectorConfig(kind: ConnectorKind, input: { url: string; secret: string | null; options: unknown }, config: Pick<Config, 'sarifRoot'>): Record<string, unknown> {
   if (input.options !== null && (typeof input.options !== 'object' || Array.isArray(input.options))) {
     throw new ConnectorInputError('options', 'must be a JSON object');
   }
@@ -34,6 +37,11 @@ export function validateConnectorConfig(kind: ConnectorKind, input: { url: strin
       try { u = new URL(value); } catch { throw new ConnectorInputError(path, `"${value.slice(0, 200)}" is not a URL`); }
       if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConnectorInputError(path, 'must be an http or https URL');
       if (u.username || u.password) throw new ConnectorInputError(path, 'must not contain credentials: put the token in secret');
+    }
+    if (field.type === 'path') {
+      const confined = confinePath(config.sarifRoot, value);
+      if ('problem' in confined) throw new ConnectorInputError(path, confined.problem);
+      options[field.name] = confined.path;
     }
   }
   const problem = kind.validateOptions?.(options, input.url);

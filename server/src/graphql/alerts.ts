@@ -2,8 +2,10 @@
 // owner sees them — not even a superuser reads another user's alerts.
 import { requireViewer } from '../auth/viewer.ts';
 import { builder } from './builder.ts';
+import { canSee } from './visibility.ts';
 
 builder.prismaNode('Alert', {
+  authScopes: canSee.alert,
   id: { field: 'id' },
   // node(id:) answers null for someone else's alert, rather than an error
   nullable: true,

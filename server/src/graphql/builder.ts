@@ -9,6 +9,7 @@ import type PrismaTypes from '@tributary/db/pothos-types';
 import { getDatamodel } from '@tributary/db/pothos-types';
 import { forbidden, unauthenticated } from '../auth/viewer.ts';
 import type { Context } from './context.ts';
+import { decodeAnyId } from './global-id.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -28,7 +29,13 @@ export const builder = new SchemaBuilder<{
       globalManager: !!ctx.viewer?.isGlobalManager,
       superuser: !!ctx.viewer?.isSuperuser,
     }),
-    unauthorizedError: (_parent, ctx) => (ctx.viewer ? forbidden('do this') : unauthenticated()),
+    // every object type's read rule (visibility.ts) runs on each object returned, wherever from
+    runScopesOnType: true,
+    unauthorizedError: (_parent, ctx, _info, result) => {
+      if (!ctx.viewer) return unauthenticated();
+      const type = /read fields for (\w+)/.exec(result.message)?.[1];
+      return forbidden(type ? `see this ${type}` : 'do this');
+    },
   },
   prisma: {
     client: (ctx) => ctx.prisma,
@@ -42,6 +49,7 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
+    decodeGlobalID: decodeAnyId,
   },
   zod: {
     // names the field and the problem, e.g. `input.name: must be at most 200 characters`

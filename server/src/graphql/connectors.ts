@@ -8,6 +8,7 @@ import { cronProblem } from '../jobs/schedule.ts';
 import { startOperation } from '../operations/enqueue.ts';
 import { requireViewer } from '../auth/viewer.ts';
 import { builder } from './builder.ts';
+import { canSee, visibleToGlobalRoles } from './visibility.ts';
 import { SeverityEnum, badInput, decodeId, nameRules, notFound, rethrowConflict } from './common.ts';
 import type { Context } from './context.ts';
 import { OperationTypeEnum } from './operations.ts';
@@ -38,10 +39,11 @@ builder.queryField('connectorKinds', (t) =>
   t.field({ type: [ConnectorKindRef], authScopes: { loggedIn: true }, resolve: () => [...connectorKinds] }));
 
 builder.prismaNode('Connector', {
+  authScopes: canSee.connector,
   id: { field: 'id' },
   // node(id:) answers null for what the viewer cannot see, rather than an error
   nullable: true,
-  findUnique: (id, ctx) => ({ id: Number(id), ...(ctx.viewer?.seesAllProducts ? {} : { id: -1 }) }),
+  findUnique: (id, ctx) => ({ id: Number(id), ...visibleToGlobalRoles(ctx) }),
   fields: (t) => ({
     name: t.exposeString('name'),
     kind: t.exposeString('kind'),
@@ -83,7 +85,7 @@ builder.queryField('connectors', (t) =>
   }));
 
 function connectorScope(ctx: Context): Prisma.ConnectorWhereInput {
-  return requireViewer(ctx.viewer).seesAllProducts ? {} : { id: -1 };
+  return visibleToGlobalRoles({ viewer: requireViewer(ctx.viewer) });
 }
 
 const ConnectorPayload = builder.objectRef<{ connectorId: number }>('ConnectorPayload').implement({
@@ -110,6 +112,10 @@ type ConfigInput = {
   discoverSchedule?: string | null; syncSchedule?: string | null; operationsRetained?: number | null;
 };
 
+function originOf(url: string): string | null {
+  try { return new URL(url).origin; } catch { return null; }
+}
+
 /** Validates and turns input into column values; `existing` for updates (fields left out keep their value). */
 function connectorData(ctx: Context, kindId: string, input: ConfigInput, existing?: Connector): Prisma.ConnectorUncheckedCreateInput {
   const kind = findKind(kindId);
@@ -118,10 +124,15 @@ function connectorData(ctx: Context, kindId: string, input: ConfigInput, existin
   const secret = input.secret != null && input.secret !== '' ? input.secret : existing?.secretCiphertext ? ctx.secrets.open(existing.secretCiphertext) : null;
   let options: Record<string, unknown>;
   try {
-    options = validateConnectorConfig(kind, { url, secret, options: input.options !== undefined ? input.options : (existing?.options ?? {}) });
+    options = validateConnectorConfig(kind, { url, secret, options: input.options !== undefined ? input.options : (existing?.options ?? {}) }, ctx.config);
   } catch (e) {
     if (e instanceof ConnectorInputError) throw badInput(e.message, e.field);
     throw e;
+  }
+  // a stored token goes only to the origin it was entered for: pointing a connector at another
+  // server (scheme, host or port) needs the token again, or a Maintainer could collect someone else's
+  if (existing?.secretCiphertext && !input.secret && originOf(url) !== originOf(existing.url)) {
+    throw badInput(`secret: the URL now points at another server (${originOf(url) ?? 'none'} instead of ${originOf(existing.url) ?? 'none'}); enter the token again to send it there`, 'secret');
   }
   for (const field of ['discoverSchedule', 'syncSchedule'] as const) {
     const value = input[field];
@@ -223,7 +234,7 @@ builder.mutationField('testConnector', (t) =>
     args: { input: t.arg({ required: true, type: builder.inputType('TestConnectorInput', { fields: (f) => ({ id: f.id({ required: true }) }) }) }) },
     resolve: async (_root, { input }, ctx) => {
       const c = await requireConnector(ctx, String(input.id), 'id');
-      const { kind, ctx: kctx } = kindContext(c, ctx.secrets, AbortSignal.timeout(60_000));
+      const { kind, ctx: kctx } = kindContext(c, ctx, AbortSignal.timeout(60_000));
       try {
         return { ok: true, message: await kind.testConnection(kctx) };
       } catch (e) {

@@ -27,6 +27,8 @@ export interface Context extends Services {
   responseCookies: string[];
   /** true when the request came over HTTPS (cookie Secure flag) */
   secureRequest: boolean;
+  /** the peer address of the connection (the login throttle counts failures per client) */
+  clientAddress: string;
 }
 
 /** The request's loader named `name`, created on first use: one query for all parents of a list. */

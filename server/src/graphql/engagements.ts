@@ -1,6 +1,7 @@
 // Engagements: a product's containers of tests. Connectors file theirs under "Global Connectors".
 import { builder } from './builder.ts';
-import { nameRules, notFound, rethrowConflict, visibleProducts } from './common.ts';
+import { canSee, visibleProducts } from './visibility.ts';
+import { nameRules, notFound, rethrowConflict } from './common.ts';
 import { requireOnProduct } from './access.ts';
 import type { Context } from './context.ts';
 import { FindingFilter, findingWhere } from './findings.ts';
@@ -8,6 +9,7 @@ import { DeletePayload, requireProduct } from './products.ts';
 import type { Permission } from '../auth/permissions.ts';
 
 builder.prismaNode('Engagement', {
+  authScopes: canSee.engagement,
   id: { field: 'id' },
   // node(id:) answers null for what the viewer cannot see, rather than an error
   nullable: true,

@@ -3,7 +3,8 @@ import type { Prisma, Severity } from '@tributary/db';
 import { requireViewer } from '../auth/viewer.ts';
 import type { Permission } from '../auth/permissions.ts';
 import { builder } from './builder.ts';
-import { SeverityEnum, decodeId, nameRules, notFound, visibleProducts } from './common.ts';
+import { canSee, visibleProducts } from './visibility.ts';
+import { SeverityEnum, decodeId, nameRules, notFound } from './common.ts';
 import { requireOnProduct } from './access.ts';
 import type { Context } from './context.ts';
 import { DeletePayload } from './products.ts';
@@ -38,6 +39,7 @@ export function findingWhere(ctx: Context, filter: FilterInput, scope: { product
 }
 
 builder.prismaNode('Finding', {
+  authScopes: canSee.finding,
   id: { field: 'id' },
   // node(id:) answers null for what the viewer cannot see, rather than an error
   nullable: true,
@@ -86,6 +88,7 @@ builder.prismaNode('Finding', {
 });
 
 builder.prismaNode('FindingNote', {
+  authScopes: canSee.findingNote,
   id: { field: 'id' },
   // node(id:) answers null for what the viewer cannot see, rather than an error
   nullable: true,

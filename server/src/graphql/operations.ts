@@ -2,6 +2,7 @@
 import type { OperationStats } from '../operations/stats.ts';
 import { emptyStats } from '../operations/stats.ts';
 import { builder } from './builder.ts';
+import { canSee, visibleToGlobalRoles } from './visibility.ts';
 
 export const OperationTypeEnum = builder.enumType('OperationType', { values: ['DISCOVER', 'SYNC'] as const });
 export const OperationStatusEnum = builder.enumType('OperationStatus', { values: ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const });
@@ -21,11 +22,12 @@ const OperationStatsRef = builder.objectRef<OperationStats>('OperationStats').im
 });
 
 builder.prismaNode('Operation', {
+  authScopes: canSee.operation,
   id: { field: 'id' },
   // node(id:) answers null for what the viewer cannot see, rather than an error
   nullable: true,
   // operations belong to connectors, which only global roles see
-  findUnique: (id, ctx) => ({ id: Number(id), ...(ctx.viewer?.seesAllProducts ? {} : { id: -1 }) }),
+  findUnique: (id, ctx) => ({ id: Number(id), ...visibleToGlobalRoles(ctx) }),
   fields: (t) => ({
     connector: t.relation('connector'),
     type: t.expose('type', { type: OperationTypeEnum }),

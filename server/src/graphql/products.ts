@@ -2,16 +2,18 @@
 import type { Permission } from '../auth/permissions.ts';
 import { forbidden, requireViewer } from '../auth/viewer.ts';
 import { builder } from './builder.ts';
-import { nameRules, notFound, rethrowConflict, visibleProducts } from './common.ts';
+import { canSee, visibleProducts } from './visibility.ts';
+import { nameRules, notFound, rethrowConflict } from './common.ts';
 import { requireOnProduct } from './access.ts';
 import { requestLoader, type Context } from './context.ts';
 import { FindingFilter, findingWhere } from './findings.ts';
 
 builder.prismaNode('Product', {
+  authScopes: canSee.product,
   id: { field: 'id' },
   // node(id:) answers null for what the viewer cannot see, rather than an error
   nullable: true,
-  findUnique: (id, ctx) => ({ id: Number(id), ...visibleProducts(ctx) }),
+  findUnique: (id, ctx) => ({ id: Number(id), AND: [visibleProducts(ctx)] }),
   fields: (t) => ({
     name: t.exposeString('name'),
     description: t.exposeString('description'),

@@ -3,6 +3,7 @@
 import { GraphQLError } from 'graphql';
 import { requireViewer } from '../auth/viewer.ts';
 import { builder } from './builder.ts';
+import { canSee, visibleToGlobalRoles } from './visibility.ts';
 import { badInput, decodeId, nameRules, notFound, rethrowConflict } from './common.ts';
 import type { Context } from './context.ts';
 import { DeletePayload } from './products.ts';
@@ -10,10 +11,11 @@ import { DeletePayload } from './products.ts';
 export const RecordStateEnum = builder.enumType('RecordState', { values: ['NEW', 'GOOD', 'IGNORED', 'STALE', 'MISSING'] as const });
 
 builder.prismaNode('Record', {
+  authScopes: canSee.record,
   id: { field: 'id' },
   // node(id:) answers null for what the viewer cannot see, rather than an error
   nullable: true,
-  findUnique: (id, ctx) => ({ id: Number(id), ...(ctx.viewer?.seesAllProducts ? {} : { id: -1 }) }),
+  findUnique: (id, ctx) => ({ id: Number(id), ...visibleToGlobalRoles(ctx) }),
   fields: (t) => ({
     connector: t.relation('connector'),
     vendorKey: t.exposeString('vendorKey', { description: "the tool's stable key for the project (never its name)" }),

@@ -2,7 +2,8 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Permission } from '../auth/permissions.ts';
 import { builder } from './builder.ts';
-import { nameRules, notFound, visibleProducts } from './common.ts';
+import { canSee, visibleProducts } from './visibility.ts';
+import { nameRules, notFound } from './common.ts';
 import { requireOnProduct } from './access.ts';
 import type { Context } from './context.ts';
 import { requireEngagement } from './engagements.ts';
@@ -10,6 +11,7 @@ import { FindingFilter, findingWhere } from './findings.ts';
 import { DeletePayload } from './products.ts';
 
 builder.prismaNode('Test', {
+  authScopes: canSee.test,
   id: { field: 'id' },
   // node(id:) answers null for what the viewer cannot see, rather than an error
   nullable: true,
@@ -39,6 +41,7 @@ builder.prismaNode('Test', {
 const findingIds = (ids: number[]) => ids.map((id) => encodeGlobalID('Finding', id));
 
 builder.prismaObject('TestImport', {
+  authScopes: canSee.testImport,
   description: "One reimport into a test (DefectDojo's Test_Import): the findings of each outcome.",
   fields: (t) => ({
     id: t.exposeID('id'),

@@ -1,22 +1,20 @@
 // Users, sessions, API tokens and product membership.
+import { GraphQLError } from 'graphql';
+import { LoginThrottled } from '../auth/login-throttle.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { LoginFailed, createApiToken, login, revokeToken, userIdForToken } from '../auth/sessions.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS } from '../auth/tokens.ts';
-import { forbidden, requireViewer } from '../auth/viewer.ts';
+import { Viewer, forbidden, requireViewer } from '../auth/viewer.ts';
 import { builder } from './builder.ts';
+import { canSee, visibleProducts, visibleUsers } from './visibility.ts';
 import { ProductRoleEnum, badInput, decodeId, notFound, rethrowConflict } from './common.ts';
 
 export const UserRef = builder.prismaNode('User', {
+  authScopes: canSee.user,
   id: { field: 'id' },
   // node(id:) answers null for what the viewer cannot see, rather than an error
   nullable: true,
-  // a user is visible to superusers, to themselves, and to people who share a product with them
-  findUnique: (id, ctx) => {
-    const viewer = ctx.viewer;
-    if (viewer?.isSuperuser) return { id: Number(id) };
-    const me = viewer?.id ?? -1;
-    return { id: Number(id), OR: [{ id: me }, { memberships: { some: { product: { members: { some: { userId: me } } } } } }] };
-  },
+  findUnique: (id, ctx) => ({ id: Number(id), AND: [visibleUsers(ctx)] }),
   fields: (t) => ({
     email: t.exposeString('email'),
     name: t.exposeString('name'),
@@ -27,9 +25,11 @@ export const UserRef = builder.prismaNode('User', {
 });
 
 builder.prismaNode('ProductMember', {
+  authScopes: canSee.productMember,
   id: { field: 'id' },
   // node(id:) answers null for what the viewer cannot see, rather than an error
   nullable: true,
+  findUnique: (id, ctx) => ({ id: Number(id), product: visibleProducts(ctx) }),
   fields: (t) => ({
     product: t.relation('product'),
     user: t.relation('user'),
@@ -74,11 +74,15 @@ builder.mutationField('login', (t) =>
     },
     resolve: async (_root, { input }, ctx) => {
       try {
-        const { token, userId } = await login(ctx.prisma, input.email, input.password);
+        const { token, userId } = await login(ctx.prisma, input.email, input.password, ctx.clientAddress);
         ctx.responseCookies.push(sessionCookie(token, SESSION_TTL_MS / 1000, ctx.secureRequest));
+        // the rest of this response is read as the user who just logged in (LoginPayload.user)
+        ctx.viewer = await Viewer.load(ctx.prisma, userId);
+        ctx.authToken = token;
         return { token, userId };
       } catch (e) {
         if (e instanceof LoginFailed) throw badInput(e.message);
+        if (e instanceof LoginThrottled) throw new GraphQLError(e.message, { extensions: { code: 'TOO_MANY_REQUESTS', retryAfter: e.retryAt.toISOString() } });
         throw e;
       }
     },
@@ -191,8 +195,12 @@ builder.mutationField('addProductMember', (t) =>
       const userId = decodeId(String(input.userId), 'User', 'userId');
       if (!viewer.can('product.view', productId) || !(await ctx.prisma.product.findUnique({ where: { id: productId } }))) throw notFound('productId: the product');
       if (!viewer.can('product.manageMembers', productId)) throw forbidden('manage members of this product');
-      if (input.role === 'OWNER' && !viewer.can('product.addOwner', productId)) throw forbidden('add owners to this product');
       if (!(await ctx.prisma.user.findUnique({ where: { id: userId } }))) throw notFound('userId: the user');
+      // only those who may add Owners may make, demote or overwrite one (DefectDojo: Product_Member_Add_Owner)
+      const current = await ctx.prisma.productMember.findUnique({ where: { productId_userId: { productId, userId } }, select: { role: true } });
+      if ((input.role === 'OWNER' || current?.role === 'OWNER') && !viewer.can('product.addOwner', productId)) {
+        throw forbidden(current?.role === 'OWNER' ? "change an Owner's role on this product" : 'add owners to this product');
+      }
       const member = await ctx.prisma.productMember.upsert({
         where: { productId_userId: { productId, userId } },
         create: { productId, userId, role: input.role },

@@ -22,7 +22,13 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse): Pr
     res.writeHead(503, { 'content-type': 'text/plain' }).end('The dashboard is not built: run `pnpm build` (pnpm start does it).\n');
     return;
   }
-  const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  let urlPath: string;
+  try {
+    urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  } catch {
+    res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request: the path is not valid percent-encoding.\n');
+    return;
+  }
   const candidate = path.resolve(webDist, '.' + urlPath);
   let file = index;
   if (candidate.startsWith(webDist + path.sep)) {
@@ -34,7 +40,6 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse): Pr
     'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
     // Vite fingerprints assets: cache them for a year; index.html must always be revalidated
     'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
-    'x-content-type-options': 'nosniff',
   });
   if (req.method === 'HEAD') { res.end(); return; }
   createReadStream(file).pipe(res);

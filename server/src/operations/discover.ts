@@ -11,7 +11,7 @@ import { emptyStats, type OperationStats } from './stats.ts';
 const MAX_KEY = 500;
 
 export async function runDiscover(services: Services, op: Operation, connector: Connector, signal?: AbortSignal): Promise<OperationStats> {
-  const { kind, ctx } = kindContext(connector, services.secrets, signal);
+  const { kind, ctx } = kindContext(connector, services, signal);
   const veps = new Map<string, Vep>();
   for await (const vep of kind.discover(ctx)) {
     const key = String(vep.key ?? '').trim();

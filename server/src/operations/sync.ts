@@ -50,7 +50,7 @@ async function* findingsOf(kind: ConnectorKind, ctx: KindContext, records: Recor
 
 export async function runSync(services: Services, op: Operation, connector: Connector, signal?: AbortSignal): Promise<OperationStats> {
   const { prisma } = services;
-  const { kind, ctx } = kindContext(connector, services.secrets, signal);
+  const { kind, ctx } = kindContext(connector, services, signal);
   const records = await prisma.record.findMany({ where: { connectorId: connector.id, state: 'GOOD', productId: { not: null } }, orderBy: { id: 'asc' } });
   const byProduct = new Map<number, RecordRow[]>();
   for (const r of records) byProduct.set(r.productId!, [...(byProduct.get(r.productId!) ?? []), r]);

@@ -1,0 +1,27 @@
+// The API's expected errors: each names the field and the problem in its message and carries a code
+// in extensions (BAD_USER_INPUT, NOT_FOUND) that clients branch on.
+import { PothosValidationError } from '@pothos/core';
+import { GraphQLError } from 'graphql';
+
+export function badInput(message: string, field?: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(field ? { fields: [field] } : {}) } });
+}
+
+export function notFound(what: string): GraphQLError {
+  return new GraphQLError(`${what} does not exist (or you cannot see it).`, { extensions: { code: 'NOT_FOUND' } });
+}
+
+/**
+ * Pothos' own input checks (a cursor of another list or garbage in after:/before:, first: below 0)
+ * throw PothosValidationError without a code: the caller's mistake, so BAD_USER_INPUT naming the
+ * argument rather than "Unexpected error". Anything else is returned unchanged.
+ */
+export function asInputError(error: unknown): GraphQLError | null {
+  const original = (error as { originalError?: unknown }).originalError ?? error;
+  if (!(original instanceof PothosValidationError)) return null;
+  const cursor = /cursor|Invalid id received/i.test(original.message);
+  return new GraphQLError(cursor ? `after / before: not a cursor of this list (${original.message.slice(0, 200)})` : original.message, {
+    nodes: (error as GraphQLError).nodes, path: (error as GraphQLError).path,
+    extensions: { code: 'BAD_USER_INPUT', ...(cursor ? { fields: ['after', 'before'] } : {}) },
+  });
+}

@@ -1,0 +1,108 @@
+// The login throttle through the real app: parallel guesses wait their turn, a client that keeps failing
+// is refused, and an attacker's failures do not slow the owner at another address. Each test logs in
+// from its own loopback address (all of 127.0.0.0/8 reaches the server), so the server sees distinct clients.
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientKey, loginDelayMs } from '@tributary/server/auth/login-throttle.ts';
+import { ADMIN, startTestApp, type GqlResult, type TestApp } from '../support/app.ts';
+
+let t: TestApp;
+beforeAll(async () => { t = await startTestApp({ role: 'api' }); });
+afterAll(async () => { await t?.stop(); });
+
+const LOGIN = 'mutation($i: LoginInput!) { login(input: $i) { token } }';
+type LoginResult = GqlResult<{ login: { token: string } }> & { errors?: Array<{ extensions?: { retryAfter?: string } }> };
+
+/** One statement against the app's database. */
+async function sql<R extends pg.QueryResultRow = any>(text: string, params: unknown[] = []): Promise<R[]> {
+  const c = new pg.Client({ connectionString: t.databaseUrl });
+  await c.connect();
+  try { return (await c.query<R>(text, params)).rows; } finally { await c.end(); }
+}
+
+/** One login over a fresh connection from `from`, and how long its answer took. */
+function loginFrom(from: string, email: string, password: string): Promise<{ ms: number; body: LoginResult }> {
+  const url = new URL('/graphql', t.url);
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress: from, agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ ms: performance.now() - t0, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify({ query: LOGIN, variables: { i: { email, password } } }));
+  });
+}
+
+describe('login throttle', () => {
+  it('makes parallel wrong passwords for one account wait as if they came one after another', async () => {
+    // the security probe's 20: delays 0, 0, 0, 0.25, 0.5, 1, 2, 4 s, then 8 s for the last 12. Fewer
+    // would be quicker, but without the throttle 8 parallel scrypts at load 7 answered in up to 3 s
+    // here, close to the 4 s that 8 would prove; with 20 at load 10 the 9th answer came at 6 s, not 8.
+    const answers = await Promise.all(Array.from({ length: 20 }, () => loginFrom('127.0.0.2', ADMIN.email, 'wrong')));
+    expect(answers.map((a) => a.body.errors?.[0]?.message)).toEqual(Array(20).fill('Invalid email or password.'));
+    // each attempt got its own count, so the i-th fastest answer waited at least the i-th delay;
+    // only lower bounds, so a slow machine cannot fail it
+    const ms = answers.map((a) => a.ms).sort((a, b) => a - b);
+    ms.forEach((m, i) => expect(m).toBeGreaterThanOrEqual(loginDelayMs(i)));
+    // and, independent of timing noise, none was lost (reading then writing the count kept only a few)
+    expect(await sql(`SELECT failures FROM "LoginThrottle" WHERE scope = 'pair' AND email = $1`, [ADMIN.email])).toEqual([{ failures: 20 }]);
+  });
+
+  it('refuses a client after 20 failures without checking the password, and says when to retry', async () => {
+    // a spray over 25 accounts at once: the limit is checked and counted in one statement
+    const spray = await Promise.all(Array.from({ length: 25 }, (_, i) => loginFrom('127.0.0.3', `spray${i}@example.com`, 'guess')));
+    const codes = spray.map((a) => a.body.errors?.[0]?.extensions?.code);
+    expect(codes.filter((c) => c === 'BAD_USER_INPUT')).toHaveLength(20);
+    expect(codes.filter((c) => c === 'TOO_MANY_REQUESTS')).toHaveLength(5);
+
+    const refused = await loginFrom('127.0.0.3', ADMIN.email, ADMIN.password);
+    const error = refused.body.errors![0]!;
+    expect(refused.body.data?.login ?? null).toBeNull();
+    expect(error.extensions!.code).toBe('TOO_MANY_REQUESTS');
+    expect(error.message).toMatch(/^Too many failed logins from your address: try again in 1[45] minutes \(after \S+Z\)\.$/);
+    const retryIn = Date.parse(error.extensions!.retryAfter!) - Date.now();
+    expect(retryIn).toBeGreaterThan(14 * 60_000);
+    expect(retryIn).toBeLessThanOrEqual(15 * 60_000);
+
+    // the limit is the client's, not everyone's
+    expect((await loginFrom('127.0.0.4', ADMIN.email, ADMIN.password)).body.data?.login.token).toMatch(/^trs_/);
+  });
+
+  it("does not slow the owner at another address for an attacker's failures", async () => {
+    const victim = 'victim@example.com';
+    await sql(`INSERT INTO "User" (email, name, "passwordHash") SELECT $1, 'Victim', "passwordHash" FROM "User" WHERE email = $2`, [victim, ADMIN.email]);
+    // one after another: 0 + 0 + 0 + 0.25 + 0.5 + 1 s; the 7th attempt from here would wait 2 s
+    for (let i = 0; i < 6; i++) await loginFrom('127.0.0.5', victim, 'wrong');
+
+    const owner = await loginFrom('127.0.0.6', victim, ADMIN.password);
+    expect(owner.body.data?.login.token).toMatch(/^trs_/);
+    // counted per email the owner would wait the attacker's 2 s before the scrypt; without that wait it
+    // is one scrypt (45 ms idle, 250 ms with this 2-core machine at load 7) and a few queries
+    expect(owner.ms).toBeLessThan(loginDelayMs(6));
+
+    // and the owner's success did not reset the attacker's count
+    expect((await loginFrom('127.0.0.5', victim, 'wrong')).ms).toBeGreaterThanOrEqual(loginDelayMs(6));
+  });
+
+  it('slows every address once an account has 100 failures in the window, for unknown emails alike', async () => {
+    // 100 failures from 5+ addresses, written directly rather than spending seconds of scrypt on them
+    await sql(`INSERT INTO "LoginThrottle" (scope, email, "clientAddress", failures, "windowStart")
+      VALUES ('account', 'nobody@example.com', '', 100, now() AT TIME ZONE 'UTC')`);
+    const fresh = await loginFrom('127.0.0.7', 'nobody@example.com', 'guess');
+    expect(fresh.body.errors![0]!.message).toBe('Invalid email or password.');
+    expect(fresh.ms).toBeGreaterThanOrEqual(250);
+  });
+
+  it('counts IPv6 clients by their /64 and IPv4-mapped addresses as IPv4', () => {
+    expect(clientKey('2001:db8:1:2:aaaa::1')).toBe(clientKey('2001:DB8:1:2:bbbb:cccc:dddd:eeee%eth0'));
+    expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('1::2:3:4:5:6:7')).toBe('1:0:2:3::/64');
+    expect(clientKey('::ffff:10.1.2.3')).toBe('10.1.2.3');
+    expect(clientKey('10.1.2.3')).toBe('10.1.2.3');
+  });
+});
