@@ -1,4 +1,5 @@
 // Scalars, enums and the small helpers every domain file shares (ids, errors).
+import { GraphQLError, type ValueNode } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { builder } from './builder.ts';
 import { badInput, notFound } from './errors.ts';
@@ -6,7 +7,16 @@ import { badInput, notFound } from './errors.ts';
 export { badInput, notFound } from './errors.ts';
 export { decodeId } from './global-id.ts';
 
-builder.addScalarType('DateTime', DateTimeResolver);
+/** RFC 3339 allows year 0000, PostgreSQL's timestamp has no year 0: refused here, not as a database error */
+const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
+function storable(date: Date, node?: ValueNode): Date {
+  if (date.getTime() < EARLIEST) throw new GraphQLError(`DateTime cannot represent ${date.toISOString()}: the earliest is 0001-01-01T00:00:00Z`, { nodes: node });
+  return date;
+}
+builder.addScalarType('DateTime', DateTimeResolver, {
+  parseValue: (value) => storable(DateTimeResolver.parseValue(value)),
+  parseLiteral: (ast, variables) => storable(DateTimeResolver.parseLiteral(ast, variables), ast),
+});
 builder.addScalarType('JSON', JSONResolver);
 
 export const SeverityEnum = builder.enumType('Severity', { values: ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'] as const });

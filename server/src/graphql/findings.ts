@@ -146,7 +146,8 @@ builder.mutationField('createFinding', (t) =>
     resolve: async (_root, { input }, ctx) => {
       const testId = await requireTest(ctx, String(input.testId), 'finding.add', 'add findings to this test', 'testId');
       const { testId: _ignored, ...data } = input as Record<string, any>;
-      const finding = await ctx.prisma.finding.create({ data: { ...data, title: data.title.trim(), testId, vulnerabilityIds: data.vulnerabilityIds ?? [] } as any });
+      // null in a column that has a default (description, vulnerabilityIds) means the default
+      const finding = await ctx.prisma.finding.create({ data: { ...data, title: data.title.trim(), description: data.description ?? '', testId, vulnerabilityIds: data.vulnerabilityIds ?? [] } as any });
       return { findingId: finding.id };
     },
   }));

@@ -1,7 +1,7 @@
 // What one GraphQL request may ask for, on HTTP and websockets alike (both run yoga's envelop):
 // depth, tokens, aliases and directives (graphql-armor), a cost limit that multiplies by page sizes,
 // no repeated fields or circular introspection, no schema introspection or "Did you mean" hints for
-// anonymous callers, and no NUL characters in text (PostgreSQL cannot store them).
+// anonymous callers, and no text PostgreSQL cannot store (NUL characters, unpaired UTF-16 surrogates).
 import {
   GraphQLError, Kind, NoSchemaIntrospectionCustomRule, getNamedType, isCompositeType,
   type ASTVisitor, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode, type ValidationContext,
@@ -48,30 +48,41 @@ function refusal(message: string, code: string) {
   return { errors: [new GraphQLError(message, { extensions: { code } })] };
 }
 
-/** the first text value holding U+0000, as a path like `input.name`, or null */
-function nulPath(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\0') ? path : null;
+/**
+ * Why PostgreSQL cannot store this text, or null: it refuses U+0000, and an unpaired UTF-16 surrogate
+ * (a JSON "\ud800" escape; not Unicode) failed a text[] column as "Unexpected error." and was
+ * silently stored as U+FFFD in a text column.
+ */
+function textProblem(text: string): string | null {
+  if (text.includes('\0')) return 'contains a NUL character (\\u0000), which cannot be stored; remove it';
+  if (/\p{Surrogate}/u.test(text)) return 'contains an unpaired UTF-16 surrogate (\\ud800-\\udfff), which is not valid Unicode; send well-formed text';
+  return null;
+}
+
+/** the first text value (or object key) that cannot be stored, as a path like `input.name` and the problem, or null */
+function unstorableText(value: unknown, path: string): { path: string; problem: string } | null {
+  if (typeof value === 'string') { const problem = textProblem(value); return problem ? { path, problem } : null; }
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) { const p = nulPath(value[i], `${path}[${i}]`); if (p) return p; }
+    for (let i = 0; i < value.length; i++) { const p = unstorableText(value[i], `${path}[${i}]`); if (p) return p; }
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (k.includes('\0')) return `${path}.${k.replace(/\0/g, '\\0')}`;
-      const p = nulPath(v, `${path}.${k}`);
+      const problem = textProblem(k);
+      if (problem) return { path: `${path}.${k.replace(/\0/g, '\\0')}`, problem };
+      const p = unstorableText(v, `${path}.${k}`);
       if (p) return p;
     }
   }
   return null;
 }
 
-const nulMessage = (where: string) => `${where}: contains a NUL character (\\u0000), which cannot be stored; remove it`;
-
 /** Literal strings in the document (variables are checked before execution). */
-function noNulLiterals(context: ValidationContext): ASTVisitor {
+function noUnstorableLiterals(context: ValidationContext): ASTVisitor {
   return {
     StringValue(node, _key, _parent, _path, ancestors) {
-      if (!node.value.includes('\0')) return;
+      const problem = textProblem(node.value);
+      if (!problem) return;
       const arg = [...ancestors].reverse().find((a) => (a as { kind?: string }).kind === Kind.ARGUMENT) as { name: { value: string } } | undefined;
-      context.reportError(new GraphQLError(nulMessage(arg ? `argument "${arg.name.value}"` : 'a string'), { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } }));
+      context.reportError(new GraphQLError(`${arg ? `argument "${arg.name.value}"` : 'a string'}: ${problem}`, { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } }));
     },
   };
 }
@@ -120,8 +131,8 @@ const withoutSuggestions = (e: Error) => {
 
 function requestPlugin(schema: () => GraphQLSchema): Plugin<Context> {
   const check = (document: DocumentNode, variables: Record<string, unknown> | undefined | null) => {
-    const nul = nulPath(variables ?? {}, 'variables');
-    if (nul) return refusal(nulMessage(nul.replace(/^variables\./, '$')), 'BAD_USER_INPUT');
+    const bad = unstorableText(variables ?? {}, 'variables');
+    if (bad) return refusal(`${bad.path.replace(/^variables\./, '$')}: ${bad.problem}`, 'BAD_USER_INPUT');
     let cost: number;
     try {
       cost = getComplexity({ schema: schema(), query: document, variables: variables ?? {}, estimators: [objectCount] });
@@ -133,7 +144,7 @@ function requestPlugin(schema: () => GraphQLSchema): Plugin<Context> {
   };
   return {
     onValidate({ context, addValidationRule }) {
-      addValidationRule(noNulLiterals);
+      addValidationRule(noUnstorableLiterals);
       addValidationRule(noRepeatsOrIntrospectionCycles);
       const anonymous = !(context as Partial<Context>).viewer;
       if (anonymous) addValidationRule(NoSchemaIntrospectionCustomRule);
