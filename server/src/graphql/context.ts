@@ -1,21 +1,7 @@
 // What every resolver gets: the viewer and the process's shared services.
-import type pg from 'pg';
-import { BatchLoader, type LoadMany } from '../db/batch-loader.ts';
-import type { PrismaClient } from '@tributary/db';
+import { BatchLoader, type LoadMany } from '../util/batch-loader.ts';
 import type { Viewer } from '../auth/viewer.ts';
-import type { SecretBox } from '../auth/secrets.ts';
-import type { Config } from '../config.ts';
-import type { Logger } from '../logger.ts';
-import type { LiveEvents } from '../live/events.ts';
-
-export interface Services {
-  config: Config;
-  prisma: PrismaClient;
-  pool: pg.Pool;
-  secrets: SecretBox;
-  log: Logger;
-  live: LiveEvents;
-}
+import type { Services } from '../services.ts';
 
 export interface Context extends Services {
   /** this request's batch loaders by name (see requestLoader) */

@@ -4,7 +4,7 @@
 // the operation and its job, so even two ticks at once start each scheduled run exactly once.
 import { CronExpressionParser } from 'cron-parser';
 import type { OperationType, Prisma } from '@tributary/db';
-import type { Services } from '../graphql/context.ts';
+import type { Services } from '../services.ts';
 import { addOperationJob } from '../operations/enqueue.ts';
 
 /** null when valid, else a message naming the problem */

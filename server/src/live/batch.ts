@@ -2,7 +2,7 @@
 // needs to read for these events (the viewer, the changed rows) goes through the batch's loaders:
 // each key is read at most once per batch, and keys asked for in the same tick are read in one
 // query. With 1,000 subscribers of one user to one connector, an event costs 2 queries, not 2,000.
-import { BatchLoader, type LoadMany } from '../db/batch-loader.ts';
+import { BatchLoader, type LoadMany } from '../util/batch-loader.ts';
 import type { LiveEvent } from './events.ts';
 
 

@@ -2,7 +2,7 @@
 // The listing must complete: the kind throws on any error or truncated page, and then no record
 // changes state (DESIGN.md).
 import type { Connector, Operation } from '@tributary/db';
-import type { Services } from '../graphql/context.ts';
+import type { Services } from '../services.ts';
 import { kindContext } from '../connectors/connection.ts';
 import type { Vep } from '../connectors/kind.ts';
 import { reconcileRecords } from './record-state.ts';

@@ -2,7 +2,7 @@
 // with start, end, duration, stats and a redacted error. Idempotent: a finished operation is left
 // alone, so a job retried after a crash never runs the work twice.
 import type { OperationStatus, Prisma } from '@tributary/db';
-import type { Services } from '../graphql/context.ts';
+import type { Services } from '../services.ts';
 import { safeMessage } from '../connectors/connection.ts';
 import { runDiscover } from './discover.ts';
 import { SyncFailures, runSync } from './sync.ts';

@@ -8,7 +8,7 @@
 // operation's stats are summed from those rows, so a run killed at any point and retried ends with
 // exactly the result of an uninterrupted run.
 import type { Connector, Operation, Record as RecordRow } from '@tributary/db';
-import type { Services } from '../graphql/context.ts';
+import type { Services } from '../services.ts';
 import { kindContext } from '../connectors/connection.ts';
 import type { KindContext, ConnectorKind, NormalizedFinding } from '../connectors/kind.ts';
 import { reimport } from './reimport.ts';
