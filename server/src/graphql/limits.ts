@@ -28,6 +28,8 @@ export const LIMITS = {
   cost: 10_000,
   /** the same field selected more often than this in one selection set is refused (field duplication) */
   repeats: 10,
+  /** variables nested deeper than this are refused before anything walks them (5,000 nested arrays overflowed the stack: HTTP 500) */
+  variableDepth: 64,
 } as const;
 
 const DEFAULT_PAGE = 20;
@@ -60,15 +62,16 @@ function textProblem(text: string): string | null {
 }
 
 /** the first text value (or object key) that cannot be stored, as a path like `input.name` and the problem, or null */
-function unstorableText(value: unknown, path: string): { path: string; problem: string } | null {
+function unstorableText(value: unknown, path: string, depth = 0): { path: string; problem: string } | null {
   if (typeof value === 'string') { const problem = textProblem(value); return problem ? { path, problem } : null; }
+  if (depth === LIMITS.variableDepth && value && typeof value === 'object') return { path, problem: `nested deeper than ${LIMITS.variableDepth} levels; send a flatter value` };
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) { const p = unstorableText(value[i], `${path}[${i}]`); if (p) return p; }
+    for (let i = 0; i < value.length; i++) { const p = unstorableText(value[i], `${path}[${i}]`, depth + 1); if (p) return p; }
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       const problem = textProblem(k);
       if (problem) return { path: `${path}.${k.replace(/\0/g, '\\0')}`, problem };
-      const p = unstorableText(v, `${path}.${k}`);
+      const p = unstorableText(v, `${path}.${k}`, depth + 1);
       if (p) return p;
     }
   }
@@ -143,6 +146,18 @@ function requestPlugin(schema: () => GraphQLSchema): Plugin<Context> {
     return null;
   };
   return {
+    // graphql-js parses nested values recursively: 2,000 nested lists fit in the token limit and
+    // overflowed the stack (HTTP 500); such a document is refused like any other over a limit
+    onParse({ parseFn, setParseFn }) {
+      setParseFn((source, options) => {
+        try {
+          return parseFn(source, options);
+        } catch (e) {
+          if (e instanceof RangeError) throw new GraphQLError('This document nests values too deeply to parse; flatten them', { extensions: { code: 'QUERY_TOO_COMPLEX' } });
+          throw e;
+        }
+      });
+    },
     onValidate({ context, addValidationRule }) {
       addValidationRule(noUnstorableLiterals);
       addValidationRule(noRepeatsOrIntrospectionCycles);
