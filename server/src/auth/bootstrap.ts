@@ -3,9 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '@tributary/db';
 import type { Config } from '../config.ts';
+import { LOCKS } from '../locks.ts';
 import { hashPassword } from './passwords.ts';
-
-const BOOTSTRAP_LOCK = 72_707_002;
 
 export async function bootstrapAdmin(prisma: PrismaClient, config: Config, print: (line: string) => void): Promise<void> {
   const email = (config.adminEmail ?? 'admin@localhost').trim().toLowerCase();
@@ -13,7 +12,7 @@ export async function bootstrapAdmin(prisma: PrismaClient, config: Config, print
   const password = config.adminPassword ?? randomBytes(12).toString('base64url');
   const passwordHash = await hashPassword(password);
   const created = await prisma.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOCKS.bootstrapAdmin})`;
     if ((await tx.user.count()) > 0) return false;
     await tx.user.create({ data: { email, name: 'Administrator', passwordHash, isSuperuser: true } });
     return true;

@@ -1,5 +1,6 @@
 // A connector row → what its kind needs to talk to the tool: the decrypted secret and a guarded
-// HTTP client that redacts that secret from every message.
+// HTTP client that redacts that secret from every message. The secret is decrypted here only, and
+// its redaction is the client's (GuardedHttp.redact), so every message is scrubbed the same way.
 import type { Connector } from '@tributary/db';
 import type { SecretBox } from '../auth/secrets.ts';
 import { httpTimeoutMs, type Config } from '../config.ts';
@@ -13,8 +14,14 @@ export function kindOf(connector: Pick<Connector, 'kind'>): ConnectorKind {
   return kind;
 }
 
+/** A connector's kind and the context it runs in (configuration, guarded client, abort signal). */
+export interface KindWithContext {
+  kind: ConnectorKind;
+  ctx: KindContext;
+}
+
 /** `services`: the process's Services (or a resolver's Context), of which this needs the key and the SARIF root. */
-export function kindContext(connector: Connector, services: { secrets: SecretBox; config: Pick<Config, 'sarifRoot'> }, signal?: AbortSignal): { kind: ConnectorKind; ctx: KindContext } {
+export function kindContext(connector: Connector, services: { secrets: SecretBox; config: Pick<Config, 'sarifRoot'> }, signal?: AbortSignal): KindWithContext {
   const kind = kindOf(connector);
   const secret = connector.secretCiphertext ? services.secrets.open(connector.secretCiphertext) : null;
   const http = new GuardedHttp({ service: kind.label, secrets: [secret], timeoutMs: httpTimeoutMs() });
@@ -22,7 +29,10 @@ export function kindContext(connector: Connector, services: { secrets: SecretBox
   return { kind, ctx: { config, http, sarifRoot: services.config.sarifRoot, signal } };
 }
 
-/** An error message safe to store and show: the secret removed whatever produced the error. */
+/**
+ * An error message safe to store and show: the secret removed (raw, URL-encoded, base64 and Basic
+ * forms) whatever produced the error. Without a context no secret was decrypted, so none can leak.
+ */
 export function safeMessage(e: unknown, ctx?: KindContext): string {
   const raw = e instanceof Error ? e.message : String(e);
   const message = ctx ? ctx.http.redact(raw) : raw;

@@ -1,13 +1,13 @@
 // OWASP Dependency-Track 4.x (v5 keeps /api/v1): projects are the VEPs, the component ×
 // vulnerability findings of a project are the findings (research/connectors.md §2).
 import { joinUrl } from './http.ts';
-import type { ConnectorKind, KindContext, NormalizedFinding, Severity, Vep } from './kind.ts';
+import { isSeverity, severityFromCvss, type Severity } from '../severity.ts';
+import type { ConnectorKind, KindContext, NormalizedFinding, Vep } from './kind.ts';
 
 // DT has no page-size maximum; 100 keeps each project page well under a megabyte.
 const PROJECT_PAGE_SIZE = 100;
 // the finding list is one unpaginated answer; it is handed on in slices this big
 const FINDING_SLICE = 500;
-const SEVERITIES = new Set<Severity>(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO']);
 
 export const dependencyTrackKind: ConnectorKind = {
   id: 'dependency-track',
@@ -128,13 +128,9 @@ export function normalizeFinding(f: Record<string, any>): NormalizedFinding {
 }
 
 function severityOf(severity: unknown, cvssScore: number | null): Severity {
-  if (typeof severity === 'string' && SEVERITIES.has(severity as Severity)) return severity as Severity;
+  if (isSeverity(severity)) return severity;
   // UNASSIGNED: fall back to the CVSS qualitative scale
-  if (cvssScore === null) return 'INFO';
-  if (cvssScore >= 9) return 'CRITICAL';
-  if (cvssScore >= 7) return 'HIGH';
-  if (cvssScore >= 4) return 'MEDIUM';
-  return cvssScore > 0 ? 'LOW' : 'INFO';
+  return cvssScore === null ? 'INFO' : severityFromCvss(cvssScore);
 }
 
 function vulnerabilityIds(vuln: Record<string, any>): string[] {

@@ -1,6 +1,7 @@
 // GitHub code-scanning and Dependabot alerts → NormalizedFinding (field mapping: research/connectors.md §3).
-import type { NormalizedFinding, Severity } from './kind.ts';
-import { parseCwe, parseDate } from './next-page.ts';
+import type { Severity } from '../severity.ts';
+import type { NormalizedFinding } from './kind.ts';
+import { parseCwe, parseDate } from './vendor-values.ts';
 
 const LEVELS: Record<string, Severity> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', moderate: 'MEDIUM', low: 'LOW' };
 // rule.severity is the SARIF level, used only when the rule has no security_severity_level

@@ -1,7 +1,8 @@
 // GitLab's GraphQL vulnerability report → NormalizedFinding (field names from GitLab EE
 // ee/app/graphql/types/vulnerability_type.rb; mapping in research/connectors.md §4).
-import type { NormalizedFinding, Severity } from './kind.ts';
-import { parseCwe, parseDate } from './next-page.ts';
+import type { Severity } from '../severity.ts';
+import type { NormalizedFinding } from './kind.ts';
+import { parseCwe, parseDate } from './vendor-values.ts';
 
 // Every state, so a vendor-side dismissal or resolution reaches reimport instead of looking absent.
 export const VULNERABILITIES_QUERY = `query tributaryVulnerabilities($fullPath: ID!, $first: Int!, $after: String) {

@@ -7,7 +7,7 @@
 import dns from 'node:dns';
 import ipaddr from 'ipaddr.js';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { ConnectorError } from './kind.ts';
+import { ConnectorError } from './connector-error.ts';
 
 // Loopback and private ranges stay allowed on purpose: self-hosted SonarQube / Dependency-Track /
 // GitLab usually live on a private network. Link-local covers 169.254.169.254 (AWS, GCP, Azure);
@@ -100,14 +100,15 @@ export class GuardedHttp {
   readonly service: string;
   /** each secret with its URL-encoded and base64 forms (Basic auth sends `base64(token:)`) */
   private readonly secretForms: string[];
-  private readonly o: Required<Omit<GuardedHttpOptions, 'service' | 'secrets'>>;
+  /** the options' timeouts, retry budget and size caps, defaults filled in */
+  private readonly limits: Required<Omit<GuardedHttpOptions, 'service' | 'secrets'>>;
 
   constructor(opts: GuardedHttpOptions) {
     this.service = opts.service;
     this.secretForms = (opts.secrets ?? [])
       .filter((s): s is string => !!s && s.length >= 4)
       .flatMap((s) => [s, encodeURIComponent(s), Buffer.from(s).toString('base64'), Buffer.from(`${s}:`).toString('base64')]);
-    this.o = {
+    this.limits = {
       timeoutMs: opts.timeoutMs ?? 30_000,
       retries: opts.retries ?? 4,
       backoffMs: opts.backoffMs ?? 500,
@@ -134,9 +135,9 @@ export class GuardedHttp {
       const res = await this.once(url, init, signal);
       if (res.status >= 200 && res.status < 300) return res;
       if (init.accept?.includes(res.status)) return res;
-      if (RETRYABLE.has(res.status) && attempt < this.o.retries) {
+      if (RETRYABLE.has(res.status) && attempt < this.limits.retries) {
         const wait = this.retryDelay(res.headers.get('retry-after'), attempt);
-        if (wait <= this.o.maxRetryAfterMs) { await sleep(wait, signal); continue; }
+        if (wait <= this.limits.maxRetryAfterMs) { await sleep(wait, signal); continue; }
       }
       this.fail(`${res.status} from ${this.service}${statusHint(res.status)}: ${summarizeBody(res.body)} (${redactUrl(res.url)})`, res.status);
     }
@@ -163,7 +164,7 @@ export class GuardedHttp {
       const at = Date.parse(retryAfter);
       if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
     }
-    const base = this.o.backoffMs * 2 ** attempt;
+    const base = this.limits.backoffMs * 2 ** attempt;
     return base / 2 + Math.random() * base / 2;
   }
 
@@ -178,7 +179,7 @@ export class GuardedHttp {
       // counts as leaving it). Once a hop has left, the headers stay stripped even if a later hop
       // comes back: that URL was chosen by the foreign host. Browsers and the Fetch standard agree.
       if (target.origin !== origin) sent = { ...sent, headers: this.withoutCredentials(sent.headers) };
-      const timeout = AbortSignal.timeout(this.o.timeoutMs);
+      const timeout = AbortSignal.timeout(this.limits.timeoutMs);
       let res;
       try {
         res = await undiciFetch(target, {
@@ -191,11 +192,11 @@ export class GuardedHttp {
         });
       } catch (e) {
         if (signal?.aborted) throw e;
-        this.fail(`${this.service} at ${redactUrl(target.origin)} could not be reached: ${describeNetworkError(e, this.o.timeoutMs)}`);
+        this.fail(`${this.service} at ${redactUrl(target.origin)} could not be reached: ${describeNetworkError(e, this.limits.timeoutMs)}`);
       }
       if (REDIRECTS.has(res.status) && res.headers.get('location')) {
         await res.body?.cancel();
-        if (hop >= this.o.maxRedirects) this.fail(`${this.service}: more than ${this.o.maxRedirects} redirects from ${redactUrl(url)}`);
+        if (hop >= this.limits.maxRedirects) this.fail(`${this.service}: more than ${this.limits.maxRedirects} redirects from ${redactUrl(url)}`);
         current = new URL(res.headers.get('location')!, target).toString();
         sent = redirectedMethod(sent, res.status);
         continue;
@@ -233,15 +234,15 @@ export class GuardedHttp {
     try {
       for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
         size += chunk.byteLength;
-        if (size > this.o.maxBodyBytes) {
+        if (size > this.limits.maxBodyBytes) {
           await res.body.cancel().catch(() => {});
-          this.fail(`${this.service} sent a response larger than ${this.o.maxBodyBytes} bytes`);
+          this.fail(`${this.service} sent a response larger than ${this.limits.maxBodyBytes} bytes`);
         }
         chunks.push(Buffer.from(chunk));
       }
     } catch (e) {
       if (e instanceof ConnectorError) throw e;
-      this.fail(`${this.service}: the response was cut short: ${timeout.aborted ? `timed out after ${this.o.timeoutMs} ms` : (e as Error).message}`);
+      this.fail(`${this.service}: the response was cut short: ${timeout.aborted ? `timed out after ${this.limits.timeoutMs} ms` : (e as Error).message}`);
     }
     // invalid UTF-8 becomes U+FFFD instead of throwing: findings carry arbitrary text
     return Buffer.concat(chunks).toString('utf8');

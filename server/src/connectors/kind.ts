@@ -1,8 +1,7 @@
 // The one interface every connector kind implements. A new tool is one file beside this one, a fake
 // under test/fakes/, and one line in registry.ts.
+import type { Severity } from '../severity.ts';
 import type { GuardedHttp } from './http.ts';
-
-export type Severity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFO';
 
 /** An option a kind needs, described as data so the API can list it and the dashboard render a form. */
 export interface KindField {
@@ -83,14 +82,6 @@ export interface KindContext {
    */
   sarifRoot: string;
   signal?: AbortSignal;
-}
-
-/** Thrown for a failure a person can act on ("401 from SonarQube: the token was rejected"). */
-export class ConnectorError extends Error {
-  constructor(message: string, readonly status?: number) {
-    super(message);
-    this.name = 'ConnectorError';
-  }
 }
 
 export interface ConnectorKind {

@@ -3,7 +3,8 @@
 import { createReadStream } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ConnectorError, type ConnectorKind, type KindContext, type NormalizedFinding, type Vep } from './kind.ts';
+import { ConnectorError } from './connector-error.ts';
+import type { ConnectorKind, KindContext, NormalizedFinding, Vep } from './kind.ts';
 import { InvalidSarif, parseSarif } from './sarif-parse.ts';
 import { isUnder } from './sarif-root.ts';
 

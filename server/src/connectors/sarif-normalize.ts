@@ -1,7 +1,8 @@
 // SARIF 2.1.0 result → NormalizedFinding (research/connectors.md §9), one result at a time so that a
 // report is read as a stream (sarif-parse.ts) and never held whole.
 import { createHash } from 'node:crypto';
-import type { NormalizedFinding, Severity } from './kind.ts';
+import { severityFromCvss, type Severity } from '../severity.ts';
+import type { NormalizedFinding } from './kind.ts';
 
 export type Json = Record<string, any>;
 
@@ -108,7 +109,7 @@ function severityOf(result: Json, rule: Json): Severity {
   if (raw !== undefined && raw !== null && raw !== '') {
     // GitHub's thresholds for the CVSS-like number; Semgrep OSS writes a word instead
     const score = Number(raw);
-    if (Number.isFinite(score)) return score >= 9 ? 'CRITICAL' : score >= 7 ? 'HIGH' : score >= 4 ? 'MEDIUM' : score > 0 ? 'LOW' : 'INFO';
+    if (Number.isFinite(score)) return severityFromCvss(score);
     const word = WORD_SEVERITY[String(raw).toUpperCase()];
     if (word) return word;
   }

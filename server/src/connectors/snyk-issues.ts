@@ -1,7 +1,8 @@
 // Snyk REST issues (JSON:API `data[]`) → NormalizedFinding (mapping: research/connectors.md §6,
 // DefectDojo's snyk_issue_api parser).
-import type { NormalizedFinding, Severity } from './kind.ts';
-import { parseCwe, parseDate } from './next-page.ts';
+import type { Severity } from '../severity.ts';
+import type { NormalizedFinding } from './kind.ts';
+import { parseCwe, parseDate } from './vendor-values.ts';
 
 const SEVERITIES: Record<string, Severity> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW', info: 'INFO' };
 const FIX_FLAGS = ['is_fixable_snyk', 'is_fixable_upstream', 'is_fixable_manually', 'is_upgradeable', 'is_patchable', 'is_pinnable'];

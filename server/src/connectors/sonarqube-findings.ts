@@ -1,11 +1,11 @@
 // Turns SonarQube issues and security hotspots into NormalizedFindings (research/connectors.md §1).
-import type { KindContext, NormalizedFinding, Severity } from './kind.ts';
+import { compareSeverity, type Severity } from '../severity.ts';
+import type { KindContext, NormalizedFinding } from './kind.ts';
 import { parseSonarDate, sonarAuth, sonarUrl } from './sonarqube-search.ts';
 
 // DefectDojo's convert_sonar_severity, plus the 10.2+ impact scale (BLOCKER and INFO from 10.8)
 const LEGACY_SEVERITY: Record<string, Severity> = { BLOCKER: 'CRITICAL', CRITICAL: 'HIGH', MAJOR: 'MEDIUM', MINOR: 'LOW', INFO: 'INFO' };
 const IMPACT_SEVERITY: Record<string, Severity> = { BLOCKER: 'CRITICAL', HIGH: 'HIGH', MEDIUM: 'MEDIUM', LOW: 'LOW', INFO: 'INFO' };
-const RANK: Severity[] = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 // DefectDojo stores at most 511 characters of a title
 const TITLE_MAX = 511;
 
@@ -43,7 +43,7 @@ export function issueSeverity(issue: Record<string, any>): Severity {
   const impacts: Array<{ softwareQuality?: string; severity?: string }> = Array.isArray(issue.impacts) ? issue.impacts : [];
   const security = impacts.filter((i) => i.softwareQuality === 'SECURITY');
   const ranked = (security.length ? security : impacts).map((i) => IMPACT_SEVERITY[i.severity ?? '']).filter((s): s is Severity => !!s);
-  return ranked.sort((a, b) => RANK.indexOf(b) - RANK.indexOf(a))[0] ?? 'INFO';
+  return ranked.sort(compareSeverity)[0] ?? 'INFO';
 }
 
 export function normalizeIssue(ctx: KindContext, projectKey: string, issue: Record<string, any>, components: Map<string, string>, rule: RuleDetails | null): NormalizedFinding {

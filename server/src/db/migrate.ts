@@ -7,10 +7,9 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
+import { LOCKS } from '../locks.ts';
 
 export const migrationsDir = path.resolve(import.meta.dirname, '../../../prisma/migrations');
-// any constant works: it only has to be the same in every Tributary process
-const MIGRATION_LOCK = 72_707_001;
 
 export async function listMigrations(dir = migrationsDir): Promise<Array<{ name: string; sql: string; checksum: string }>> {
   const names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
@@ -28,7 +27,7 @@ export async function applyMigrations(pool: pg.Pool): Promise<string[]> {
   const migrations = await listMigrations();
   const client = await pool.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await client.query('SELECT pg_advisory_lock($1)', [LOCKS.migrations]);
     await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
       "id" VARCHAR(36) PRIMARY KEY NOT NULL,
       "checksum" VARCHAR(64) NOT NULL,
@@ -64,7 +63,7 @@ export async function applyMigrations(pool: pg.Pool): Promise<string[]> {
     }
     return applied;
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+    await client.query('SELECT pg_advisory_unlock($1)', [LOCKS.migrations]).catch(() => {});
     client.release();
   }
 }

@@ -1,7 +1,7 @@
 // The graphile-worker task list. Tasks are thin: the work lives in operations/ and jobs/schedule.ts.
 import type { Task, TaskList } from 'graphile-worker';
 import type { Services } from '../services.ts';
-import type { Metrics } from '../http/metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import { RUN_OPERATION_TASK } from '../operations/enqueue.ts';
 import { runOperation } from '../operations/run.ts';
 import { fireDueSchedules } from './schedule.ts';

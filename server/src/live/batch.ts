@@ -3,8 +3,13 @@
 // each key is read at most once per batch, and keys asked for in the same tick are read in one
 // query. With 1,000 subscribers of one user to one connector, an event costs 2 queries, not 2,000.
 import { BatchLoader, type LoadMany } from '../util/batch-loader.ts';
-import type { LiveEvent } from './events.ts';
 
+/** what one NOTIFY on the events channel says (ids and small deltas only: payloads are capped at 8000 bytes) */
+export type LiveEvent =
+  | { type: 'record'; id: number; connectorId: number; state: string }
+  | { type: 'operation'; id: number; connectorId: number; status: string; progress: unknown }
+  | { type: 'alert'; id: number; userId: number }
+  | { type: 'resync'; since: Date };
 
 export class LiveBatch {
   private readonly loaders = new Map<string, BatchLoader<unknown, unknown>>();

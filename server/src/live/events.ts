@@ -7,15 +7,9 @@
 // final is missed while the connection was down.
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
-import { LiveBatch } from './batch.ts';
+import { LiveBatch, type LiveEvent } from './batch.ts';
 
 export const EVENTS_CHANNEL = 'tributary_events';
-
-export type LiveEvent =
-  | { type: 'record'; id: number; connectorId: number; state: string }
-  | { type: 'operation'; id: number; connectorId: number; status: string; progress: unknown }
-  | { type: 'alert'; id: number; userId: number }
-  | { type: 'resync'; since: Date };
 
 export type LiveListener = (batch: LiveBatch) => void;
 

@@ -5,7 +5,7 @@
 import type { PrismaClient } from '@tributary/db';
 import { Viewer } from '../auth/viewer.ts';
 import type { LiveBatch } from './batch.ts';
-import type { LiveEvent } from './events.ts';
+import type { LiveEvent } from './batch.ts';
 
 type Model = 'operation' | 'record' | 'alert';
 type Row = { id: number } & Record<string, unknown>;

@@ -1,65 +1,9 @@
-// DefectDojo's deduplication keys (research/defectdojo.md §2b) and the text hygiene that has to run
-// before them: a hash_code is only stable if it is computed from exactly what gets stored.
+// DefectDojo's deduplication key hash_code (research/defectdojo.md §2b), computed as its Python does.
+// Its input is the finding as it will be stored (finding-text.ts cleans it first): a hash_code is
+// only stable if it is computed from exactly what gets stored.
 import crypto from 'node:crypto';
-import type { HashField, Severity } from '../connectors/kind.ts';
-
-export const SEVERITIES: readonly Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'];
-
-const SEVERITY_SET = new Set<string>(SEVERITIES);
-
-/** Lower is worse, as DefectDojo's numerical_severity S0–S4. */
-export function severityRank(s: Severity): number {
-  return SEVERITIES.indexOf(s);
-}
-
-// Words tools use for severity. Sonar's own scale (blocker/major/minor) follows DefectDojo's
-// SonarQube parser; SARIF levels follow its SARIF parser; "moderate" is GitHub's and npm's medium;
-// "unassigned" is Dependency-Track's and DefectDojo files it under Info.
-const SEVERITY_WORDS: Record<string, Severity> = {
-  critical: 'CRITICAL', blocker: 'CRITICAL', s0: 'CRITICAL',
-  high: 'HIGH', error: 'HIGH', severe: 'HIGH', important: 'HIGH', s1: 'HIGH',
-  medium: 'MEDIUM', moderate: 'MEDIUM', major: 'MEDIUM', warning: 'MEDIUM', s2: 'MEDIUM',
-  low: 'LOW', minor: 'LOW', note: 'LOW', s3: 'LOW',
-  info: 'INFO', informational: 'INFO', information: 'INFO', none: 'INFO', unassigned: 'INFO', s4: 'INFO',
-};
-
-/** Maps a tool's severity word to ours; null when the word means nothing we know (the finding is then rejected). */
-export function normalizeSeverity(word: unknown): Severity | null {
-  if (typeof word !== 'string') return null;
-  if (SEVERITY_SET.has(word)) return word as Severity;
-  return SEVERITY_WORDS[word.trim().toLowerCase()] ?? null;
-}
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-// one scan decides whether any cleaning is needed: nearly every value needs none
-// eslint-disable-next-line no-control-regex
-const TEXT_SUSPECT = /[\u0000\uD800-\uDFFF]/;
-// eslint-disable-next-line no-control-regex
-const LINE_SUSPECT = /[\u0000-\u001f\u007f\uD800-\uDFFF]/;
-
-/**
- * Text PostgreSQL will store: NUL removed (a `text` value cannot hold \u0000), lone UTF-16 surrogates
- * (what "invalid UTF-8" becomes once decoded into a JS string) replaced by U+FFFD, and at most `max`
- * characters, cut on a code-point boundary with a marker saying how much was dropped.
- */
-export function sanitizeText(value: unknown, max: number): string {
-  let s = typeof value === 'string' ? value : value == null ? '' : String(value);
-  if (TEXT_SUSPECT.test(s)) s = s.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\uFFFD');
-  if (s.length <= max) return s;
-  const marker = `\n… [truncated: ${s.length - max} more characters]`;
-  let cut = max - marker.length;
-  if (/[\uD800-\uDBFF]/.test(s[cut - 1]!)) cut--;
-  return s.slice(0, cut) + marker;
-}
-
-/** A one-line field: sanitized, control characters folded to spaces, trimmed; null when empty. */
-export function sanitizeLine(value: unknown, max: number): string | null {
-  if (value == null) return null;
-  if (typeof value === 'string' && value !== '' && value.length <= max && !LINE_SUSPECT.test(value) && value.trim() === value) return value;
-  // eslint-disable-next-line no-control-regex
-  const s = sanitizeText(value, max).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return s === '' ? null : s;
-}
+import type { HashField } from '../connectors/kind.ts';
+import type { Severity } from '../severity.ts';
 
 /**
  * Python's str.casefold(). It equals lower-casing except for a few full foldings; the ones a

@@ -3,15 +3,14 @@
 // changes state (DESIGN.md).
 import type { Connector, Operation } from '@tributary/db';
 import type { Services } from '../services.ts';
-import { kindContext } from '../connectors/connection.ts';
+import type { KindWithContext } from '../connectors/connection.ts';
 import type { Vep } from '../connectors/kind.ts';
 import { reconcileRecords } from './record-state.ts';
 import { emptyStats, type OperationStats } from './stats.ts';
 
 const MAX_KEY = 500;
 
-export async function runDiscover(services: Services, op: Operation, connector: Connector, signal?: AbortSignal): Promise<OperationStats> {
-  const { kind, ctx } = kindContext(connector, services, signal);
+export async function runDiscover(services: Services, op: Operation, connector: Connector, { kind, ctx }: KindWithContext): Promise<OperationStats> {
   const veps = new Map<string, Vep>();
   for await (const vep of kind.discover(ctx)) {
     const key = String(vep.key ?? '').trim();
@@ -22,6 +21,6 @@ export async function runDiscover(services: Services, op: Operation, connector: 
     }
   }
   const result = await reconcileRecords(services.pool, connector.id, connector.autoMap, [...veps.values()], new Date());
-  services.log.info({ connectorId: connector.id, operationId: op.id, discovered: result.recordsDiscovered, new: result.recordsNew, missing: result.recordsMissing, autoMapped: result.autoMappedRecordIds.length }, 'discover reconciled');
+  services.log.info({ connectorId: connector.id, operationId: op.id, discovered: result.recordsDiscovered, new: result.recordsNew, missing: result.recordsMissing, autoMapped: result.recordsAutoMapped }, 'discover reconciled');
   return { ...emptyStats(), recordsDiscovered: result.recordsDiscovered, recordsNew: result.recordsNew, recordsMissing: result.recordsMissing };
 }

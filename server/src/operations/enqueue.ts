@@ -10,7 +10,7 @@ export function connectorQueue(connectorId: number): string {
 }
 
 /** Adds the job for an operation inside the caller's transaction. */
-export async function addOperationJob(tx: Prisma.TransactionClient, operationId: number, connectorId: number): Promise<void> {
+async function addOperationJob(tx: Prisma.TransactionClient, operationId: number, connectorId: number): Promise<void> {
   // 25 attempts with graphile-worker's exponential backoff (~3 days): a worker killed mid-run is
   // retried; a permanent failure ends as FAILED on the first attempt instead (see run.ts)
   await tx.$executeRaw`SELECT graphile_worker.add_job(
@@ -18,22 +18,33 @@ export async function addOperationJob(tx: Prisma.TransactionClient, operationId:
     queue_name => ${connectorQueue(connectorId)}, max_attempts => 25, job_key => ${`operation:${operationId}`})`;
 }
 
+export interface OperationRequest {
+  connectorId: number;
+  type: OperationType;
+  trigger: OperationTrigger;
+  userId?: number | null;
+}
+
 /**
- * A PENDING operation of the same type already waiting is returned instead of queueing a second
- * one: pressing "Discover" twice, or a schedule firing while a manual run waits, does the work once.
+ * Queues an operation inside the caller's transaction, which must hold the connector row locked
+ * (FOR UPDATE), so two callers cannot both find nothing waiting. A PENDING operation of the same type
+ * already waiting is returned instead of queueing a second one: pressing "Discover" twice, or a
+ * schedule firing while a manual run waits, does the work once.
  */
-export async function startOperation(
-  prisma: PrismaClient,
-  args: { connectorId: number; type: OperationType; trigger: OperationTrigger; userId?: number | null },
-): Promise<Operation> {
+export async function enqueueOperation(tx: Prisma.TransactionClient, args: OperationRequest): Promise<Operation> {
+  const pending = await tx.operation.findFirst({ where: { connectorId: args.connectorId, type: args.type, status: 'PENDING' } });
+  if (pending) return pending;
+  const op = await tx.operation.create({
+    data: { connectorId: args.connectorId, type: args.type, trigger: args.trigger, triggeredById: args.userId ?? null },
+  });
+  await addOperationJob(tx, op.id, args.connectorId);
+  return op;
+}
+
+/** Starts an operation in a transaction of its own (a user's "Discover" / "Sync"). */
+export async function startOperation(prisma: PrismaClient, args: OperationRequest): Promise<Operation> {
   return prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT 1 FROM "Connector" WHERE id = ${args.connectorId} FOR UPDATE`;
-    const pending = await tx.operation.findFirst({ where: { connectorId: args.connectorId, type: args.type, status: 'PENDING' } });
-    if (pending) return pending;
-    const op = await tx.operation.create({
-      data: { connectorId: args.connectorId, type: args.type, trigger: args.trigger, triggeredById: args.userId ?? null },
-    });
-    await addOperationJob(tx, op.id, args.connectorId);
-    return op;
+    return enqueueOperation(tx, args);
   });
 }

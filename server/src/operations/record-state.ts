@@ -6,15 +6,15 @@
 //   not seen, GOOD           → MISSING
 // A failed or partial discover never reaches this function, so it changes no state.
 import type pg from 'pg';
+import type { NotificationEventName } from '../events.ts';
+import { LOCKS } from '../locks.ts';
 import type { Vep } from '../connectors/kind.ts';
 
 export interface ReconcileResult {
   recordsDiscovered: number;
   recordsNew: number;
   recordsMissing: number;
-  newRecordIds: number[];
-  missingRecordIds: number[];
-  autoMappedRecordIds: number[];
+  recordsAutoMapped: number;
 }
 
 const MAX_NAME = 500;
@@ -32,7 +32,7 @@ export async function reconcileRecords(pool: pg.Pool, connectorId: number, autoM
     await client.query('BEGIN');
     // one reconcile per connector at a time (jobs of a connector are serialized already; this
     // also covers a manual call racing a job)
-    await client.query('SELECT pg_advisory_xact_lock(72707003, $1)', [connectorId]);
+    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCKS.recordReconcile, connectorId]);
     await client.query(`CREATE TEMP TABLE seen ON COMMIT DROP AS
       SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS s(key, name, metadata)`, [keys, names, metadata]);
 
@@ -52,18 +52,17 @@ export async function reconcileRecords(pool: pg.Pool, connectorId: number, autoM
       WHERE r."connectorId" = $1 AND r.state = 'GOOD' AND NOT EXISTS (SELECT 1 FROM seen s WHERE s.key = r."vendorKey")
       RETURNING id`, [connectorId, now]);
 
-    let autoMapped: number[] = [];
+    let recordsAutoMapped = 0;
     if (autoMap) {
       // a product with the VEP's name is reused (a deleted-then-rediscovered record maps back to it)
       await client.query(`INSERT INTO "Product" (name, description, "createdAt", "updatedAt")
         SELECT DISTINCT r.name, 'Created by auto-mapping', $2::timestamp, $2::timestamp FROM "Record" r
          WHERE r."connectorId" = $1 AND r.state = 'NEW'
         ON CONFLICT (name) DO NOTHING`, [connectorId, now]);
-      const mapped = await client.query<{ id: number }>(`UPDATE "Record" r SET state = 'GOOD', "productId" = p.id, "updatedAt" = $2
+      const mapped = await client.query(`UPDATE "Record" r SET state = 'GOOD', "productId" = p.id, "updatedAt" = $2
           FROM "Product" p
-         WHERE r."connectorId" = $1 AND r.state = 'NEW' AND p.name = r.name
-        RETURNING r.id`, [connectorId, now]);
-      autoMapped = mapped.rows.map((r) => r.id);
+         WHERE r."connectorId" = $1 AND r.state = 'NEW' AND p.name = r.name`, [connectorId, now]);
+      recordsAutoMapped = mapped.rowCount ?? 0;
     }
     await recordEvents(client, connectorId, 'record_new', inserted.rows.map((r) => r.id));
     await recordEvents(client, connectorId, 'record_missing', missing.rows.map((r) => r.id));
@@ -72,9 +71,7 @@ export async function reconcileRecords(pool: pg.Pool, connectorId: number, autoM
       recordsDiscovered: veps.length,
       recordsNew: inserted.rowCount ?? 0,
       recordsMissing: missing.rowCount ?? 0,
-      newRecordIds: inserted.rows.map((r) => r.id),
-      missingRecordIds: missing.rows.map((r) => r.id),
-      autoMappedRecordIds: autoMapped,
+      recordsAutoMapped,
     };
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {});
@@ -86,7 +83,7 @@ export async function reconcileRecords(pool: pg.Pool, connectorId: number, autoM
 
 // One event per discover and kind of change (not per record): a first discover of 2,000 repositories
 // should be one notification, not 2,000. The names of the first 50 go along for the message.
-async function recordEvents(client: pg.PoolClient, connectorId: number, name: 'record_new' | 'record_missing', ids: number[]) {
+async function recordEvents(client: pg.PoolClient, connectorId: number, name: NotificationEventName, ids: number[]) {
   if (!ids.length) return;
   await client.query(`INSERT INTO "NotificationEvent" (name, "connectorId", payload)
     SELECT $1, $2, json_build_object('count', $4::int, 'recordIds', $3::int[],

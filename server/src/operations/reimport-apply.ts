@@ -1,6 +1,7 @@
 // The set-based half of reimport: once every incoming finding sits in reimport_staging, each step
 // below is one statement over the whole set (research/defectdojo.md §2b, "Reimport algorithm").
 import type pg from 'pg';
+import { activeSql } from './finding-status.ts';
 
 /**
  * One row per finding of the report that counts, with what happens to it. A finding is a duplicate
@@ -75,7 +76,7 @@ UPDATE "Finding" f SET
   "outOfScope"    = CASE WHEN p.outcome IN ('updated', 'reactivated') THEN f."outOfScope" OR s.out_of_scope ELSE f."outOfScope" END,
   active = CASE p.outcome
     WHEN 'updated' THEN false
-    WHEN 'reactivated' THEN NOT f.duplicate AND NOT (s.false_positive OR s.risk_accepted OR s.out_of_scope)
+    WHEN 'reactivated' THEN ${activeSql({ falsePositive: 's.false_positive', riskAccepted: 's.risk_accepted', outOfScope: 's.out_of_scope', isMitigated: 'false', duplicate: 'f.duplicate' })}
     ELSE f.active END,
   "isMitigated" = CASE p.outcome WHEN 'updated' THEN f."isMitigated" OR s.mitigated WHEN 'reactivated' THEN false ELSE f."isMitigated" END,
   "mitigatedAt" = CASE
@@ -150,7 +151,7 @@ const INSERT_NEW_SQL = `
 WITH created AS (
   INSERT INTO "Finding" ${NEW_FINDING_COLUMNS}
   SELECT $1, c.title, c.description, c.severity,
-    NOT (s.mitigated OR s.false_positive OR s.risk_accepted OR s.out_of_scope), c.verified, s.false_positive,
+    ${activeSql({ falsePositive: 's.false_positive', riskAccepted: 's.risk_accepted', outOfScope: 's.out_of_scope', isMitigated: 's.mitigated', duplicate: 'false' })}, c.verified, s.false_positive,
     s.risk_accepted, s.out_of_scope, s.mitigated, CASE WHEN s.mitigated THEN COALESCE(s.mitigated_at, $2::timestamp) END,
     $2::timestamp, s.hash_code, s.unique_id, c.vuln_id, c.file_path, c.line, c.cwe, c.vulnerability_ids,
     s.component_name, s.component_version, s.service, c.static_finding, c.dynamic_finding, c.mitigation, c.refs,

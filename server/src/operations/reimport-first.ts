@@ -13,6 +13,7 @@ import type pg from 'pg';
 import type { DedupeAlgorithm } from '../connectors/kind.ts';
 import type { PreparedFinding } from './reimport-prepare.ts';
 import { NEW_FINDING_COLUMNS, SLA_DAYS } from './reimport-apply.ts';
+import { activeSql } from './finding-status.ts';
 
 /**
  * A finding is a duplicate when an earlier one of the report, of the same service, shares its uid
@@ -46,7 +47,8 @@ const digest = (s: string) => crypto.hash('sha1', s, 'base64');
 const INSERT_SQL = `
 WITH created AS (
   INSERT INTO "Finding" ${NEW_FINDING_COLUMNS}
-  SELECT $1, u.title, u.description, u.severity::"Severity", NOT x.closed, x.verified, x.false_positive, x.risk_accepted,
+  SELECT $1, u.title, u.description, u.severity::"Severity",
+    ${activeSql({ falsePositive: 'x.false_positive', riskAccepted: 'x.risk_accepted', outOfScope: 'x.out_of_scope', isMitigated: 'x.mitigated', duplicate: 'false' })}, x.verified, x.false_positive, x.risk_accepted,
     x.out_of_scope, x.mitigated, CASE WHEN x.mitigated THEN COALESCE(u.mitigated_at, $2::timestamp) END, $2::timestamp,
     u.hash_code, u.unique_id, u.vuln_id, u.file_path, u.line, u.cwe, string_to_array(u.vulnerability_ids, E'\\x1f'),
     u.component_name, u.component_version, u.service, x.static_finding, x.dynamic_finding, u.mitigation, u.refs,
@@ -59,7 +61,7 @@ WITH created AS (
       component_name, component_version, service, mitigation, refs, vendor_url, fix_available, fix_version, cvss_score,
       cvss_vector, epss_score, flags, mitigated_at, found_at, n)
   CROSS JOIN LATERAL (SELECT (u.flags & 1) <> 0 AS false_positive, (u.flags & 2) <> 0 AS risk_accepted,
-    (u.flags & 4) <> 0 AS out_of_scope, (u.flags & 8) <> 0 AS mitigated, (u.flags & 15) <> 0 AS closed,
+    (u.flags & 4) <> 0 AS out_of_scope, (u.flags & 8) <> 0 AS mitigated,
     (u.flags & 16) <> 0 AS static_finding, (u.flags & 32) <> 0 AS dynamic_finding, (u.flags & 64) <> 0 AS verified) x
   CROSS JOIN LATERAL (SELECT COALESCE(u.found_at, $2::timestamp) AS found) d
   ORDER BY u.n

@@ -1,8 +1,10 @@
 // Turns whatever a connector handed over into a row PostgreSQL will accept, or a reason it cannot.
 // Connectors are typed, but their input is a vendor's JSON: every field is treated as untrusted here
 // so that one odd finding is normalized or rejected, never a failed (rolled back) sync.
-import type { HashField, NormalizedFinding, Severity } from '../connectors/kind.ts';
-import { computeHashCode, normalizeSeverity, sanitizeLine, sanitizeText } from './dedupe.ts';
+import type { HashField, NormalizedFinding } from '../connectors/kind.ts';
+import { normalizeSeverity, type Severity } from '../severity.ts';
+import { computeHashCode } from './dedupe.ts';
+import { sanitizeLine, sanitizeText } from './finding-text.ts';
 
 // Column caps are DefectDojo's Finding max_lengths, so a finding that fits there fits here.
 // Long text is capped at 65,536 characters, GitHub's limit for an issue body, so any finding can
@@ -58,13 +60,18 @@ export interface PreparedFinding {
   hashCode: string;
 }
 
-export type Prepared = { ok: true; finding: PreparedFinding } | { ok: false; reason: string };
+/** A rejection names the finding's service when it has one (sync sets it to the record's VEP key). */
+export type Prepared = { ok: true; finding: PreparedFinding } | { ok: false; reason: string; service?: string };
 
 export function prepareFinding(raw: unknown, hashFields: readonly HashField[]): Prepared {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: 'not a finding object' };
   const f = raw as Partial<Record<keyof NormalizedFinding, unknown>>;
   const severity = normalizeSeverity(f.severity);
-  if (!severity) return { ok: false, reason: `unknown severity ${JSON.stringify(String(f.severity ?? '')).slice(0, 80)}` };
+  if (!severity) {
+    // sanitized because reasons are stored (TestImport.rejections): the cut may split a surrogate pair
+    const word = sanitizeLine(JSON.stringify(String(f.severity ?? '')).slice(0, 80), 80);
+    return { ok: false, reason: `unknown severity ${word}`, service: sanitizeLine(f.service, LIMITS.service) ?? undefined };
+  }
 
   const description = sanitizeText(f.description, LIMITS.longText);
   const vulnIdFromTool = sanitizeLine(f.vulnIdFromTool, LIMITS.uniqueId);

@@ -6,8 +6,9 @@
 // transaction, a fetch that throws half-way, a crash or a kill -9 leaves the test exactly as it was,
 // and a retry gives the uninterrupted result.
 import type pg from 'pg';
-import type { DedupeAlgorithm, HashField, NormalizedFinding, Severity } from '../connectors/kind.ts';
-import { severityRank } from './dedupe.ts';
+import type { DedupeAlgorithm, HashField, NormalizedFinding } from '../connectors/kind.ts';
+import { LOCKS } from '../locks.ts';
+import { severityRank, type Severity } from '../severity.ts';
 import { prepareFinding, type PreparedFinding } from './reimport-prepare.ts';
 import { CREATE_STAGING, stageChunk } from './reimport-staging.ts';
 import { applyMatched, closeAbsent, insertNew, matchedIds, planOutcomes } from './reimport-apply.ts';
@@ -36,18 +37,28 @@ export interface ReimportResult {
   untouchedIds: number[];
   updatedIds: number[];
   /** findings that could not be imported, by position in the report (0-based across pages) */
-  rejected: Array<{ index: number; reason: string }>;
+  rejected: Rejection[];
   /** findings below minimumSeverity, not imported */
   belowMinimum: number;
   /** later findings of the report that shared a dedupe key with an earlier one */
   collapsedDuplicates: number;
 }
 
-type Outcome = Pick<ReimportResult, 'newIds' | 'closedIds' | 'untouchedIds' | 'updatedIds' | 'reactivatedIds' | 'collapsedDuplicates'>;
+/** `service` is the rejected finding's own, when it named one: sync sets it to the record's VEP key. */
+export interface Rejection {
+  index: number;
+  reason: string;
+  service?: string;
+}
 
-// any constant works: it only has to be the same in every process and unlike other lock keys
-// (db/migrate.ts uses the one-key form, which PostgreSQL keeps apart from the two-key form)
-const REIMPORT_LOCK = 72_707_002;
+/**
+ * Rejections whose reasons the TestImport row keeps (it counts them all). Bad input is nearly always
+ * one cause repeated, so 20 show it while the row stays small: 20 × (a 200-character service and an
+ * ~100-character reason) is ~6 KB.
+ */
+export const REJECTIONS_KEPT = 20;
+
+type Outcome = Pick<ReimportResult, 'newIds' | 'closedIds' | 'untouchedIds' | 'updatedIds' | 'reactivatedIds' | 'collapsedDuplicates'>;
 
 /**
  * Rows per staging statement, whatever the tool's page size: pages are gathered up to it (the SARIF
@@ -63,13 +74,12 @@ export async function reimport(pool: pg.Pool, opts: ReimportOptions, pages: Asyn
   const minimumRank = severityRank(opts.minimumSeverity);
   // an unknown word would rank every finding "below the minimum" and close the whole test
   if (minimumRank < 0) throw new Error(`unknown minimum severity ${JSON.stringify(opts.minimumSeverity)}`);
-  const { algorithm, hashFields } = opts.dedupe;
   const client = await pool.connect();
   let broken = false;
   try {
     await client.query('BEGIN');
     try {
-      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [REIMPORT_LOCK, opts.testId]);
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCKS.reimport, opts.testId]);
       // the plan's hashes and sorts over 100k staged findings need ~50 MB; at the default 4 MB they
       // spill to disk (EXPLAIN ANALYZE: "external merge Disk: 51224kB" creating 100k findings)
       await client.query(`SET LOCAL work_mem = '64MB'`);
@@ -78,70 +88,23 @@ export async function reimport(pool: pg.Pool, opts: ReimportOptions, pages: Asyn
         'SELECT NOT EXISTS (SELECT 1 FROM "Finding" f WHERE f."testId" = t.id) AS empty FROM "Test" t WHERE t.id = $1 FOR KEY SHARE OF t', [opts.testId]);
       if (test.rowCount === 0) throw new Error(`test ${opts.testId} does not exist`);
       // a test without findings (a first import) takes the direct path of reimport-first.ts
-      const keys = test.rows[0]!.empty ? new ReportKeys(algorithm) : null;
-      const createdIds: number[] = [];
+      const keys = test.rows[0]!.empty ? new ReportKeys(opts.dedupe.algorithm) : null;
       if (!keys) for (const ddl of CREATE_STAGING) await client.query(ddl);
 
-      const rejected: ReimportResult['rejected'] = [];
-      let received = 0;
-      let belowMinimum = 0;
-      let staged = 0;
-      let dropped = 0;
-      let rows: PreparedFinding[] = [];
-      let ords: number[] = [];
-      // One chunk is in flight while the next is prepared: PostgreSQL stages (or creates) chunk k
-      // while this process sanitizes and hashes chunk k+1, two cores instead of one taking turns.
-      let inflight: Promise<void> | null = null;
-      const flush = async () => {
-        const batch = rows;
-        const at = ords;
-        rows = [];
-        ords = [];
-        staged += batch.length;
-        if (inflight) await inflight;
-        inflight = keys
-          ? insertChunk(client, opts.testId, now, batch).then((ids) => { for (const id of ids) createdIds.push(id); })
-          : stageChunk(client, opts.testId, algorithm, batch, at);
-        // awaited at the next flush or after the last page; until then a failure must not be
-        // reported as an unhandled rejection
-        inflight.catch(() => {});
-      };
-      for await (const page of pages) {
-        const list: unknown[] = Array.isArray(page) ? page : [];
-        for (let i = 0; i < list.length; i++) {
-          const p = prepareFinding(list[i], hashFields);
-          if (!p.ok) rejected.push({ index: received + i, reason: p.reason });
-          else if (severityRank(p.finding.severity) > minimumRank) belowMinimum++;
-          else if (keys?.seen(p.finding)) dropped++;
-          else {
-            rows.push(p.finding);
-            ords.push(received + i);
-            if (rows.length === STAGE_CHUNK_ROWS) await flush();
-          }
-        }
-        received += list.length;
-        await opts.onProgress?.(received);
-      }
-      if (rows.length > 0) await flush();
-      if (inflight) await inflight;
-
+      const report = await streamReport(client, opts, now, minimumRank, keys, pages);
       let outcome: Outcome;
-      if (keys) outcome = { newIds: createdIds, closedIds: [], untouchedIds: [], updatedIds: [], reactivatedIds: [], collapsedDuplicates: dropped };
+      if (keys) outcome = { newIds: report.createdIds, closedIds: [], untouchedIds: [], updatedIds: [], reactivatedIds: [], collapsedDuplicates: report.dropped };
       else {
         const planned = await planOutcomes(client, opts.doNotReactivate);
         await applyMatched(client, now, opts.scanType);
         // closing runs before creating, so "absent" means absent from the fetch, not "just created"
         const closedIds = await closeAbsent(client, opts.testId, now, opts.scanType);
         const newIds = await insertNew(client, opts.testId, now);
-        outcome = { newIds, closedIds, ...await matchedIds(client), collapsedDuplicates: staged - planned };
+        outcome = { newIds, closedIds, ...await matchedIds(client), collapsedDuplicates: report.staged - planned };
       }
-      const { newIds, closedIds } = outcome;
-      const imp = await client.query<{ id: number }>(
-        `INSERT INTO "TestImport" ("testId", "operationId", "createdAt", "newIds", "closedIds", "reactivatedIds", "untouchedIds", "updatedIds")
-         VALUES ($1, $2, $3::timestamp, $4, $5, $6, $7, $8) RETURNING id`,
-        [opts.testId, opts.operationId ?? null, now.toISOString(), newIds, closedIds, outcome.reactivatedIds, outcome.untouchedIds, outcome.updatedIds]);
+      const testImportId = await recordImport(client, opts, now, outcome, report.rejected);
       await client.query('COMMIT');
-      return { testImportId: imp.rows[0]!.id, ...outcome, rejected, belowMinimum };
+      return { testImportId, ...outcome, rejected: report.rejected, belowMinimum: report.belowMinimum };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => { broken = true; });
       throw e;
@@ -150,4 +113,67 @@ export async function reimport(pool: pg.Pool, opts: ReimportOptions, pages: Asyn
     // a connection whose ROLLBACK failed is in an unknown state: discard it rather than reuse it
     client.release(broken);
   }
+}
+
+/**
+ * Reads the report page by page: each finding is prepared (or rejected with its reason), dropped
+ * below the minimum severity or as a repeat within the report, and the rest staged (a re-sync) or
+ * created straight away (a first import, `keys` set) in chunks of STAGE_CHUNK_ROWS.
+ */
+async function streamReport(client: pg.PoolClient, opts: ReimportOptions, now: Date, minimumRank: number, keys: ReportKeys | null, pages: AsyncIterable<NormalizedFinding[]>) {
+  const createdIds: number[] = [];
+  const rejected: ReimportResult['rejected'] = [];
+  let received = 0;
+  let belowMinimum = 0;
+  let staged = 0;
+  let dropped = 0;
+  let rows: PreparedFinding[] = [];
+  let ords: number[] = [];
+  // One chunk is in flight while the next is prepared: PostgreSQL stages (or creates) chunk k
+  // while this process sanitizes and hashes chunk k+1, two cores instead of one taking turns.
+  let inflight: Promise<void> | null = null;
+  const flush = async () => {
+    const batch = rows;
+    const at = ords;
+    rows = [];
+    ords = [];
+    staged += batch.length;
+    if (inflight) await inflight;
+    inflight = keys
+      ? insertChunk(client, opts.testId, now, batch).then((ids) => { for (const id of ids) createdIds.push(id); })
+      : stageChunk(client, opts.testId, opts.dedupe.algorithm, batch, at);
+    // awaited at the next flush or after the last page; until then a failure must not be
+    // reported as an unhandled rejection
+    inflight.catch(() => {});
+  };
+  for await (const page of pages) {
+    const list: unknown[] = Array.isArray(page) ? page : [];
+    for (let i = 0; i < list.length; i++) {
+      const p = prepareFinding(list[i], opts.dedupe.hashFields);
+      if (!p.ok) rejected.push({ index: received + i, reason: p.reason, service: p.service });
+      else if (severityRank(p.finding.severity) > minimumRank) belowMinimum++;
+      else if (keys?.seen(p.finding)) dropped++;
+      else {
+        rows.push(p.finding);
+        ords.push(received + i);
+        if (rows.length === STAGE_CHUNK_ROWS) await flush();
+      }
+    }
+    received += list.length;
+    await opts.onProgress?.(received);
+  }
+  if (rows.length > 0) await flush();
+  if (inflight) await inflight;
+  return { createdIds, rejected, belowMinimum, staged, dropped };
+}
+
+/** the TestImport row: each outcome's finding ids, and the first rejections with their count */
+async function recordImport(client: pg.PoolClient, opts: ReimportOptions, now: Date, outcome: Outcome, rejected: ReimportResult['rejected']): Promise<number> {
+  const imp = await client.query<{ id: number }>(
+    `INSERT INTO "TestImport" ("testId", "operationId", "createdAt", "newIds", "closedIds", "reactivatedIds", "untouchedIds", "updatedIds",
+                               "rejectedCount", rejections)
+     VALUES ($1, $2, $3::timestamp, $4, $5, $6, $7, $8, $9, $10::jsonb) RETURNING id`,
+    [opts.testId, opts.operationId ?? null, now.toISOString(), outcome.newIds, outcome.closedIds, outcome.reactivatedIds, outcome.untouchedIds,
+      outcome.updatedIds, rejected.length, JSON.stringify(rejected.slice(0, REJECTIONS_KEPT))]);
+  return imp.rows[0]!.id;
 }

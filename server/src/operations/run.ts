@@ -3,7 +3,8 @@
 // alone, so a job retried after a crash never runs the work twice.
 import type { OperationStatus, Prisma } from '@tributary/db';
 import type { Services } from '../services.ts';
-import { safeMessage } from '../connectors/connection.ts';
+import type { NotificationEventName } from '../events.ts';
+import { kindContext, safeMessage, type KindWithContext } from '../connectors/connection.ts';
 import { runDiscover } from './discover.ts';
 import { SyncFailures, runSync } from './sync.ts';
 import { emptyStats, type OperationStats } from './stats.ts';
@@ -18,15 +19,15 @@ export async function runOperation(services: Services, operationId: number, sign
   let status: OperationStatus = 'SUCCEEDED';
   let stats: OperationStats = emptyStats();
   let error: string | null = null;
+  let connection: KindWithContext | undefined;
   try {
-    stats = op.type === 'DISCOVER' ? await runDiscover(services, op, op.connector, signal) : await runSync(services, op, op.connector, signal);
+    connection = kindContext(op.connector, services, signal);
+    stats = op.type === 'DISCOVER' ? await runDiscover(services, op, op.connector, connection) : await runSync(services, op, op.connector, connection);
   } catch (e) {
     status = 'FAILED';
     if (e instanceof SyncFailures) stats = e.stats;
     // kinds redact their own messages; this is the second line of defence for anything else
-    error = safeMessage(e);
-    const secret = op.connector.secretCiphertext ? services.secrets.open(op.connector.secretCiphertext) : null;
-    if (secret && secret.length >= 4) error = error.split(secret).join('[redacted]');
+    error = safeMessage(e, connection?.ctx);
     log.warn({ operationId: op.id, connectorId: op.connectorId, type: op.type, error }, 'operation failed');
   }
   const endedAt = new Date();
@@ -36,7 +37,7 @@ export async function runOperation(services: Services, operationId: number, sign
       data: { status, stats: stats as unknown as Prisma.InputJsonValue, error, endedAt, durationMs: endedAt.getTime() - startedAt.getTime() },
     }),
     ...(status === 'FAILED'
-      ? [prisma.notificationEvent.create({ data: { name: 'operation_failed', connectorId: op.connectorId, payload: { operationId: op.id, type: op.type, error } } })]
+      ? [prisma.notificationEvent.create({ data: { name: 'operation_failed' satisfies NotificationEventName, connectorId: op.connectorId, payload: { operationId: op.id, type: op.type, error } } })]
       : []),
   ]);
   await pruneOperations(services, op.connectorId, op.connector.operationsRetained);

@@ -4,15 +4,16 @@
 // findings of two repositories never merge, and one record's fetch failing mitigates nothing.
 //
 // Crash safety: each product's reimport is one transaction that also writes its TestImport row
-// (with this operation's id). A retried job skips the products that already have one, and the
-// operation's stats are summed from those rows, so a run killed at any point and retried ends with
-// exactly the result of an uninterrupted run.
+// (with this operation's id, its outcome and its rejected findings). A retried job skips the
+// products that already have one, and the operation's stats are summed from those rows, so a run
+// killed at any point and retried ends with exactly the result of an uninterrupted run.
 import type { Connector, Operation, Record as RecordRow } from '@tributary/db';
 import type { Services } from '../services.ts';
-import { kindContext } from '../connectors/connection.ts';
+import type { NotificationEventName } from '../events.ts';
+import type { KindWithContext } from '../connectors/connection.ts';
 import type { KindContext, ConnectorKind, NormalizedFinding } from '../connectors/kind.ts';
-import { reimport } from './reimport.ts';
-import { emptyStats, type OperationStats } from './stats.ts';
+import { reimport, REJECTIONS_KEPT } from './reimport.ts';
+import { emptyStats, type FindingRejection, type OperationStats } from './stats.ts';
 
 export const CONNECTOR_ENGAGEMENT = 'Global Connectors';
 /** progress is written at most this often: each write is a NOTIFY to live dashboards */
@@ -24,8 +25,8 @@ export class SyncFailures extends Error {
   }
 }
 
-/** The connector's test in the product's "Global Connectors" engagement, created when absent. */
-export async function connectorTest(services: Services, connector: Connector, kind: ConnectorKind, productId: number): Promise<number> {
+/** The connector's Test in the product's "Global Connectors" engagement, created when absent. */
+export async function ensureGlobalConnectorsTest(services: Services, connector: Connector, kind: ConnectorKind, productId: number): Promise<number> {
   const engagement = await services.prisma.engagement.upsert({
     where: { productId_name: { productId, name: CONNECTOR_ENGAGEMENT } },
     create: { productId, name: CONNECTOR_ENGAGEMENT, description: 'Findings imported by connectors' },
@@ -48,9 +49,8 @@ async function* findingsOf(kind: ConnectorKind, ctx: KindContext, records: Recor
   }
 }
 
-export async function runSync(services: Services, op: Operation, connector: Connector, signal?: AbortSignal): Promise<OperationStats> {
+export async function runSync(services: Services, op: Operation, connector: Connector, { kind, ctx }: KindWithContext): Promise<OperationStats> {
   const { prisma } = services;
-  const { kind, ctx } = kindContext(connector, services, signal);
   const records = await prisma.record.findMany({ where: { connectorId: connector.id, state: 'GOOD', productId: { not: null } }, orderBy: { id: 'asc' } });
   const byProduct = new Map<number, RecordRow[]>();
   for (const r of records) byProduct.set(r.productId!, [...(byProduct.get(r.productId!) ?? []), r]);
@@ -69,7 +69,7 @@ export async function runSync(services: Services, op: Operation, connector: Conn
 
   let recordsSynced = 0;
   for (const [productId, group] of byProduct) {
-    const testId = await connectorTest(services, connector, kind, productId);
+    const testId = await ensureGlobalConnectorsTest(services, connector, kind, productId);
     if (!alreadyImported.has(testId)) {
       const before = findingsSoFar;
       try {
@@ -102,6 +102,9 @@ export async function runSync(services: Services, op: Operation, connector: Conn
   return stats;
 }
 
+const SCAN_ADDED: NotificationEventName = 'scan_added';
+const SCAN_ADDED_EMPTY: NotificationEventName = 'scan_added_empty';
+
 /**
  * DefectDojo's scan_added (the reimport changed something) or scan_added_empty, one per test import
  * of this operation. Written from the TestImport rows, each once, so a sync retried after a crash
@@ -110,24 +113,40 @@ export async function runSync(services: Services, op: Operation, connector: Conn
 async function recordScanEvents(services: Services, operationId: number, connectorId: number): Promise<void> {
   await services.pool.query(`INSERT INTO "NotificationEvent" (name, "productId", "connectorId", payload)
     SELECT CASE WHEN cardinality(ti."newIds") + cardinality(ti."closedIds") + cardinality(ti."reactivatedIds") + cardinality(ti."updatedIds") > 0
-                THEN 'scan_added' ELSE 'scan_added_empty' END,
+                THEN $3 ELSE $4 END,
            e."productId", $2,
            json_build_object('testImportId', ti.id, 'testId', ti."testId", 'operationId', ti."operationId",
              'new', cardinality(ti."newIds"), 'closed', cardinality(ti."closedIds"), 'reactivated', cardinality(ti."reactivatedIds"),
              'updated', cardinality(ti."updatedIds"), 'untouched', cardinality(ti."untouchedIds"))
       FROM "TestImport" ti JOIN "Test" te ON te.id = ti."testId" JOIN "Engagement" e ON e.id = te."engagementId"
      WHERE ti."operationId" = $1
-       AND NOT EXISTS (SELECT 1 FROM "NotificationEvent" ne WHERE ne.name IN ('scan_added', 'scan_added_empty')
+       AND NOT EXISTS (SELECT 1 FROM "NotificationEvent" ne WHERE ne.name IN ($3, $4)
                          AND ne."connectorId" = $2 AND (ne.payload->>'testImportId')::int = ti.id)
-     ORDER BY ti.id`, [operationId, connectorId]);
+     ORDER BY ti.id`, [operationId, connectorId, SCAN_ADDED, SCAN_ADDED_EMPTY]);
 }
 
-/** Finding outcomes summed over this operation's TestImport rows (the only place they are kept). */
+/**
+ * Finding outcomes summed over this operation's TestImport rows (the only place they are kept), and
+ * the first rejections in import order. A rejection's service is its record's VEP key: findingsOf
+ * sets it on every finding.
+ */
 async function importStats(services: Services, operationId: number): Promise<OperationStats> {
-  const { rows } = await services.pool.query<{ n: string; c: string; r: string; u: string }>(
+  const { rows } = await services.pool.query<{ n: string; c: string; r: string; u: string; x: string; rejections: FindingRejection[] }>(
     `SELECT coalesce(sum(cardinality("newIds")), 0) n, coalesce(sum(cardinality("closedIds")), 0) c,
-            coalesce(sum(cardinality("reactivatedIds")), 0) r, coalesce(sum(cardinality("untouchedIds")), 0) u
-       FROM "TestImport" WHERE "operationId" = $1`, [operationId]);
+            coalesce(sum(cardinality("reactivatedIds")), 0) r, coalesce(sum(cardinality("untouchedIds")), 0) u,
+            coalesce(sum("rejectedCount"), 0) x,
+            (SELECT coalesce(jsonb_agg(jsonb_build_object('record', k.e->>'service', 'reason', k.e->>'reason') ORDER BY k.id, k.ord), '[]')
+               FROM (SELECT ti.id, e, ord FROM "TestImport" ti, jsonb_array_elements(ti.rejections) WITH ORDINALITY AS j(e, ord)
+                      WHERE ti."operationId" = $1 ORDER BY ti.id, ord LIMIT $2) k) rejections
+       FROM "TestImport" WHERE "operationId" = $1`, [operationId, REJECTIONS_KEPT]);
   const row = rows[0]!;
-  return { ...emptyStats(), findingsNew: Number(row.n), findingsClosed: Number(row.c), findingsReactivated: Number(row.r), findingsUntouched: Number(row.u) };
+  return {
+    ...emptyStats(),
+    findingsNew: Number(row.n),
+    findingsClosed: Number(row.c),
+    findingsReactivated: Number(row.r),
+    findingsUntouched: Number(row.u),
+    findingsRejected: Number(row.x),
+    rejections: row.rejections,
+  };
 }
