@@ -31,10 +31,14 @@ export const builder = new SchemaBuilder<{
     }),
     // every object type's read rule (visibility.ts) runs on each object returned, wherever from
     runScopesOnType: true,
-    unauthorizedError: (_parent, ctx, _info, result) => {
+    unauthorizedError: (_parent, ctx, info, result) => {
       if (!ctx.viewer) return unauthenticated();
       const type = /read fields for (\w+)/.exec(result.message)?.[1];
-      return forbidden(type ? `see this ${type}` : 'do this');
+      if (type) return forbidden(`see this ${type}`);
+      const scopes = JSON.stringify(result.failure);
+      const needs = scopes.includes('"superuser"') && !scopes.includes('"globalManager"') ? 'a superuser'
+        : scopes.includes('"globalManager"') ? 'a superuser or a global Maintainer/Owner' : null;
+      return forbidden(needs ? `${info.fieldName}: it needs ${needs}` : 'do this');
     },
   },
   prisma: {
@@ -61,3 +65,6 @@ export const builder = new SchemaBuilder<{
     },
   },
 });
+
+/** the field builder of input types, for field lists that create and update inputs share */
+export type InputFieldBuilder = PothosSchemaTypes.InputFieldBuilder<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never, 'InputObject'>;

@@ -1,11 +1,8 @@
-// Scalars, enums and the small helpers every domain file shares (ids, errors).
+// The scalars, and the small input helpers every domain file shares.
 import { GraphQLError, type ValueNode } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { builder } from './builder.ts';
-import { badInput, notFound } from './errors.ts';
-
-export { badInput, notFound } from './errors.ts';
-export { decodeId } from './global-id.ts';
+import { badInput } from './errors.ts';
 
 /** RFC 3339 allows year 0000, PostgreSQL's timestamp has no year 0: refused here, not as a database error */
 const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
@@ -19,18 +16,10 @@ builder.addScalarType('DateTime', DateTimeResolver, {
 });
 builder.addScalarType('JSON', JSONResolver);
 
-export const SeverityEnum = builder.enumType('Severity', { values: ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'] as const });
-export const ProductRoleEnum = builder.enumType('ProductRole', { values: ['READER', 'API_IMPORTER', 'WRITER', 'MAINTAINER', 'OWNER'] as const });
-
 /** Turns a unique-constraint violation into a message naming the field; rethrows anything else. */
 export function rethrowConflict(e: unknown, field: string, message: string): never {
   if ((e as { code?: string }).code === 'P2002') throw badInput(`${field}: ${message}`, field);
   throw e;
-}
-
-export function requireOne<T>(value: T | null | undefined, what: string): T {
-  if (value === null || value === undefined) throw notFound(what);
-  return value;
 }
 
 /** validation for names and titles: 1..max characters, not only whitespace */

@@ -1,19 +1,18 @@
 // Connectors: their kinds, configuration (the secret is write-only), records, operations, and the
 // manual Discover / Sync buttons. Managing them needs a superuser or a global Maintainer/Owner.
-import type { Connector, Prisma } from '@tributary/db';
-import { connectorKinds, findKind } from '../connectors/registry.ts';
-import { kindContext, safeMessage } from '../connectors/connection.ts';
-import { ConnectorInputError, validateConnectorConfig } from '../connectors/validate.ts';
-import { cronProblem } from '../jobs/schedule.ts';
-import { startOperation } from '../operations/enqueue.ts';
+import type { OperationType } from '@tributary/db';
 import { requireViewer } from '../auth/viewer.ts';
-import { builder } from './builder.ts';
+import { kindContext, safeMessage } from '../connectors/connection.ts';
+import { connectorKinds } from '../connectors/registry.ts';
+import { connectorColumns, scheduleResets } from '../operations/connector-config.ts';
+import { startOperation } from '../operations/enqueue.ts';
+import { requireConnector } from './access.ts';
+import { builder, type InputFieldBuilder } from './builder.ts';
+import { nameRules, rethrowConflict } from './common.ts';
+import { OperationTypeEnum, RecordStateEnum, SeverityEnum } from './enums.ts';
+import { badInput } from './errors.ts';
+import { deleteMutation, objectPayload } from './payloads.ts';
 import { canSee, visibleToGlobalRoles } from './visibility.ts';
-import { SeverityEnum, badInput, decodeId, nameRules, notFound, rethrowConflict } from './common.ts';
-import type { Context } from './context.ts';
-import { OperationTypeEnum } from './operations.ts';
-import { DeletePayload } from './products.ts';
-import { RecordStateEnum } from './records.ts';
 
 const KindFieldRef = builder.objectRef<{ name: string; label: string; type: string; required: boolean; secret: boolean; help?: string }>('ConnectorKindField').implement({
   fields: (t) => ({
@@ -80,79 +79,24 @@ builder.queryField('connectors', (t) =>
     type: 'Connector',
     cursor: 'id',
     authScopes: { loggedIn: true },
-    resolve: (query, _root, _args, ctx) => ctx.prisma.connector.findMany({ ...query, where: connectorScope(ctx), orderBy: { id: 'asc' } }),
-    totalCount: (_root, _args, ctx) => ctx.prisma.connector.count({ where: connectorScope(ctx) }),
+    resolve: (query, _root, _args, ctx) => ctx.prisma.connector.findMany({ ...query, where: visibleToGlobalRoles(ctx), orderBy: { id: 'asc' } }),
+    totalCount: (_root, _args, ctx) => ctx.prisma.connector.count({ where: visibleToGlobalRoles(ctx) }),
   }));
 
-function connectorScope(ctx: Context): Prisma.ConnectorWhereInput {
-  return visibleToGlobalRoles({ viewer: requireViewer(ctx.viewer) });
-}
+const ConnectorPayload = objectPayload('ConnectorPayload', 'connector', 'Connector');
 
-const ConnectorPayload = builder.objectRef<{ connectorId: number }>('ConnectorPayload').implement({
-  fields: (t) => ({
-    connector: t.prismaField({ type: 'Connector', resolve: (query, p, _a, ctx) => ctx.prisma.connector.findUniqueOrThrow({ ...query, where: { id: p.connectorId } }) }),
-  }),
-});
-
-const configFields = (f: any) => ({
-  url: f.string({ validate: { maxLength: 2000 } }),
-  secret: f.string({ description: 'the tool token; write-only', validate: { maxLength: 10_000 } }),
-  options: f.field({ type: 'JSON' }),
-  autoMap: f.boolean(),
-  minimumSeverity: f.field({ type: SeverityEnum }),
-  doNotReactivate: f.boolean(),
-  discoverSchedule: f.string({ description: 'cron (UTC), or null to run only by hand', validate: { maxLength: 100 } }),
-  syncSchedule: f.string({ description: 'cron (UTC), or null to run only by hand', validate: { maxLength: 100 } }),
-  operationsRetained: f.int({ validate: { min: 1, max: 100_000 } }),
-});
-
-type ConfigInput = {
-  name?: string | null; url?: string | null; secret?: string | null; options?: unknown; autoMap?: boolean | null;
-  minimumSeverity?: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFO' | null; doNotReactivate?: boolean | null;
-  discoverSchedule?: string | null; syncSchedule?: string | null; operationsRetained?: number | null;
-};
-
-function originOf(url: string): string | null {
-  try { return new URL(url).origin; } catch { return null; }
-}
-
-/** Validates and turns input into column values; `existing` for updates (fields left out keep their value). */
-function connectorData(ctx: Context, kindId: string, input: ConfigInput, existing?: Connector): Prisma.ConnectorUncheckedCreateInput {
-  const kind = findKind(kindId);
-  if (!kind) throw badInput(`kind: "${kindId}" is not a connector kind (${connectorKinds.map((k) => k.id).join(', ')})`, 'kind');
-  const url = (input.url ?? existing?.url ?? '').trim().replace(/\/+$/, '');
-  const secret = input.secret != null && input.secret !== '' ? input.secret : existing?.secretCiphertext ? ctx.secrets.open(existing.secretCiphertext) : null;
-  let options: Record<string, unknown>;
-  try {
-    options = validateConnectorConfig(kind, { url, secret, options: input.options !== undefined ? input.options : (existing?.options ?? {}) }, ctx.config);
-  } catch (e) {
-    if (e instanceof ConnectorInputError) throw badInput(e.message, e.field);
-    throw e;
-  }
-  // a stored token goes only to the origin it was entered for: pointing a connector at another
-  // server (scheme, host or port) needs the token again, or a Maintainer could collect someone else's
-  if (existing?.secretCiphertext && !input.secret && originOf(url) !== originOf(existing.url)) {
-    throw badInput(`secret: the URL now points at another server (${originOf(url) ?? 'none'} instead of ${originOf(existing.url) ?? 'none'}); enter the token again to send it there`, 'secret');
-  }
-  for (const field of ['discoverSchedule', 'syncSchedule'] as const) {
-    const value = input[field];
-    if (value) { const problem = cronProblem(value); if (problem) throw badInput(`${field}: ${problem}`, field); }
-  }
-  // daily by default; sync an hour after discover so it sees the newly mapped records
-  const schedule = (field: 'discoverSchedule' | 'syncSchedule', daily: string) =>
-    input[field] === undefined ? (existing ? existing[field] : daily) : input[field]?.trim() || null;
+/** the configuration fields createConnector and updateConnector share (rules: operations/connector-config.ts) */
+function configFields(f: InputFieldBuilder) {
   return {
-    name: (input.name ?? existing?.name ?? '').trim(),
-    kind: kind.id,
-    url,
-    secretCiphertext: input.secret != null && input.secret !== '' ? ctx.secrets.seal(input.secret) : (existing?.secretCiphertext ?? null),
-    options: options as Prisma.InputJsonValue,
-    autoMap: input.autoMap ?? existing?.autoMap ?? false,
-    minimumSeverity: input.minimumSeverity ?? existing?.minimumSeverity ?? 'INFO',
-    doNotReactivate: input.doNotReactivate ?? existing?.doNotReactivate ?? false,
-    discoverSchedule: schedule('discoverSchedule', '0 2 * * *'),
-    syncSchedule: schedule('syncSchedule', '0 3 * * *'),
-    operationsRetained: input.operationsRetained ?? existing?.operationsRetained ?? 200,
+    url: f.string({ validate: { maxLength: 2000 } }),
+    secret: f.string({ description: 'the tool token; write-only', validate: { maxLength: 10_000 } }),
+    options: f.field({ type: 'JSON' }),
+    autoMap: f.boolean(),
+    minimumSeverity: f.field({ type: SeverityEnum }),
+    doNotReactivate: f.boolean(),
+    discoverSchedule: f.string({ description: 'cron (UTC), or null to run only by hand', validate: { maxLength: 100 } }),
+    syncSchedule: f.string({ description: 'cron (UTC), or null to run only by hand', validate: { maxLength: 100 } }),
+    operationsRetained: f.int({ validate: { min: 1, max: 100_000 } }),
   };
 }
 
@@ -169,10 +113,10 @@ builder.mutationField('createConnector', (t) =>
       }),
     },
     resolve: async (_root, { input }, ctx) => {
-      const data = connectorData(ctx, input.kind, input as ConfigInput);
+      const data = connectorColumns(ctx, input.kind, input);
       try {
         const c = await ctx.prisma.connector.create({ data });
-        return { connectorId: c.id };
+        return { id: c.id };
       } catch (e) {
         rethrowConflict(e, 'name', `a connector named "${data.name}" already exists`);
       }
@@ -193,36 +137,24 @@ builder.mutationField('updateConnector', (t) =>
       }),
     },
     resolve: async (_root, { input }, ctx) => {
-      const existing = await requireConnector(ctx, String(input.id), 'id');
+      const existing = await requireConnector(ctx, input.id);
       if (input.kind != null && input.kind !== existing.kind) throw badInput(`kind: a connector's kind cannot change (it is ${existing.kind}); create a new connector`, 'kind');
-      const data = connectorData(ctx, existing.kind, input as ConfigInput, existing);
-      // a changed schedule starts counting from now
-      const nextReset = {
-        ...(data.discoverSchedule !== existing.discoverSchedule ? { nextDiscoverAt: null } : {}),
-        ...(data.syncSchedule !== existing.syncSchedule ? { nextSyncAt: null } : {}),
-      };
+      const data = connectorColumns(ctx, existing.kind, input, existing);
       try {
-        await ctx.prisma.connector.update({ where: { id: existing.id }, data: { ...data, ...nextReset } });
+        await ctx.prisma.connector.update({ where: { id: existing.id }, data: { ...data, ...scheduleResets(data, existing) } });
       } catch (e) {
         rethrowConflict(e, 'name', `a connector named "${data.name}" already exists`);
       }
-      return { connectorId: existing.id };
+      return { id: existing.id };
     },
   }));
 
-builder.mutationField('deleteConnector', (t) =>
-  t.field({
-    type: DeletePayload,
-    description: 'Removes the connector, its records and operations. Imported findings, tests and products stay.',
-    authScopes: { globalManager: true },
-    args: { input: t.arg({ required: true, type: builder.inputType('DeleteConnectorInput', { fields: (f) => ({ id: f.id({ required: true }) }) }) }) },
-    resolve: async (_root, { input }, ctx) => {
-      const c = await requireConnector(ctx, String(input.id), 'id');
-      const { count } = await ctx.prisma.connector.deleteMany({ where: { id: c.id } });
-      if (count === 0) throw notFound('id: the connector');
-      return { deletedId: String(input.id) };
-    },
-  }));
+deleteMutation('Connector', {
+  description: 'Removes the connector, its records and operations. Imported findings, tests and products stay.',
+  authScopes: { globalManager: true },
+  check: async (ctx, globalId, field) => (await requireConnector(ctx, globalId, field)).id,
+  remove: async (ctx, id) => (await ctx.prisma.connector.deleteMany({ where: { id } })).count,
+});
 
 builder.mutationField('testConnector', (t) =>
   t.field({
@@ -233,7 +165,7 @@ builder.mutationField('testConnector', (t) =>
     authScopes: { globalManager: true },
     args: { input: t.arg({ required: true, type: builder.inputType('TestConnectorInput', { fields: (f) => ({ id: f.id({ required: true }) }) }) }) },
     resolve: async (_root, { input }, ctx) => {
-      const c = await requireConnector(ctx, String(input.id), 'id');
+      const c = await requireConnector(ctx, input.id);
       const { kind, ctx: kctx } = kindContext(c, ctx, AbortSignal.timeout(60_000));
       try {
         return { ok: true, message: await kind.testConnection(kctx) };
@@ -243,36 +175,23 @@ builder.mutationField('testConnector', (t) =>
     },
   }));
 
-const OperationPayload = builder.objectRef<{ operationId: number }>('OperationPayload').implement({
-  fields: (t) => ({
-    operation: t.prismaField({ type: 'Operation', resolve: (query, p, _a, ctx) => ctx.prisma.operation.findUniqueOrThrow({ ...query, where: { id: p.operationId } }) }),
-  }),
-});
+const OperationPayload = objectPayload('OperationPayload', 'operation', 'Operation');
 
-for (const [name, type] of [['runDiscover', 'DISCOVER'], ['runSync', 'SYNC']] as const) {
+/** `runDiscover` / `runSync`: queue one now (or return the one already waiting) */
+function runOperationMutation(name: string, inputName: string, type: OperationType) {
   builder.mutationField(name, (t) =>
     t.field({
       type: OperationPayload,
       description: `Queues a ${type.toLowerCase()} (returns the one already waiting, if any). Operations of one connector run one at a time.`,
       authScopes: { globalManager: true },
-      args: {
-        input: t.arg({
-          required: true,
-          type: builder.inputType(`${name[0]!.toUpperCase()}${name.slice(1)}Input`, { fields: (f) => ({ connectorId: f.id({ required: true }) }) }),
-        }),
-      },
+      args: { input: t.arg({ required: true, type: builder.inputType(inputName, { fields: (f) => ({ connectorId: f.id({ required: true }) }) }) }) },
       resolve: async (_root, { input }, ctx) => {
-        const c = await requireConnector(ctx, String(input.connectorId), 'connectorId');
+        const c = await requireConnector(ctx, input.connectorId, 'connectorId');
         const op = await startOperation(ctx.prisma, { connectorId: c.id, type, trigger: 'MANUAL', userId: requireViewer(ctx.viewer).id });
-        return { operationId: op.id };
+        return { id: op.id };
       },
     }));
 }
 
-async function requireConnector(ctx: Context, globalId: string, field: string): Promise<Connector> {
-  requireViewer(ctx.viewer);
-  const id = decodeId(globalId, 'Connector', field);
-  const c = await ctx.prisma.connector.findUnique({ where: { id } });
-  if (!c) throw notFound(`${field}: the connector`);
-  return c;
-}
+runOperationMutation('runDiscover', 'RunDiscoverInput', 'DISCOVER');
+runOperationMutation('runSync', 'RunSyncInput', 'SYNC');

@@ -1,12 +1,10 @@
 // Engagements: a product's containers of tests. Connectors file theirs under "Global Connectors".
-import { builder } from './builder.ts';
-import { canSee, visibleProducts } from './visibility.ts';
-import { nameRules, notFound, rethrowConflict } from './common.ts';
 import { requireOnProduct } from './access.ts';
-import type { Context } from './context.ts';
-import { FindingFilter, findingWhere } from './findings.ts';
-import { DeletePayload, requireProduct } from './products.ts';
-import type { Permission } from '../auth/permissions.ts';
+import { builder, type InputFieldBuilder } from './builder.ts';
+import { nameRules, rethrowConflict } from './common.ts';
+import { FINDING_ORDER, FindingFilter, findingWhere } from './finding-filter.ts';
+import { deleteMutation, objectPayload } from './payloads.ts';
+import { canSee, visibleProducts } from './visibility.ts';
 
 builder.prismaNode('Engagement', {
   authScopes: canSee.engagement,
@@ -27,17 +25,23 @@ builder.prismaNode('Engagement', {
       cursor: 'id',
       args: { filter: t.arg({ type: FindingFilter }) },
       resolve: (query, e, args, ctx) =>
-        ctx.prisma.finding.findMany({ ...query, where: findingWhere(ctx, args.filter, { engagementId: e.id }), orderBy: [{ severity: 'asc' }, { id: 'asc' }] }),
+        ctx.prisma.finding.findMany({ ...query, where: findingWhere(ctx, args.filter, { engagementId: e.id }), orderBy: FINDING_ORDER }),
       totalCount: (e, args, ctx) => ctx.prisma.finding.count({ where: findingWhere(ctx, args.filter, { engagementId: e.id }) }),
     }),
   }),
 });
 
-const EngagementPayload = builder.objectRef<{ engagementId: number }>('EngagementPayload').implement({
-  fields: (t) => ({
-    engagement: t.prismaField({ type: 'Engagement', resolve: (query, p, _a, ctx) => ctx.prisma.engagement.findUniqueOrThrow({ ...query, where: { id: p.engagementId } }) }),
-  }),
-});
+const EngagementPayload = objectPayload('EngagementPayload', 'engagement', 'Engagement');
+
+/** what create and update take (the name required on create) */
+function engagementFields<Required extends boolean>(f: InputFieldBuilder, required: Required) {
+  return {
+    name: f.string({ required, validate: nameRules() }),
+    description: f.string({ validate: { maxLength: 20_000 } }),
+    targetStart: f.field({ type: 'DateTime' }),
+    targetEnd: f.field({ type: 'DateTime' }),
+  };
+}
 
 builder.mutationField('createEngagement', (t) =>
   t.field({
@@ -47,23 +51,17 @@ builder.mutationField('createEngagement', (t) =>
       input: t.arg({
         required: true,
         type: builder.inputType('CreateEngagementInput', {
-          fields: (f) => ({
-            productId: f.id({ required: true }),
-            name: f.string({ required: true, validate: nameRules() }),
-            description: f.string({ validate: { maxLength: 20_000 } }),
-            targetStart: f.field({ type: 'DateTime' }),
-            targetEnd: f.field({ type: 'DateTime' }),
-          }),
+          fields: (f) => ({ productId: f.id({ required: true }), ...engagementFields(f, true) }),
         }),
       }),
     },
     resolve: async (_root, { input }, ctx) => {
-      const productId = await requireProduct(ctx, String(input.productId), 'engagement.add', 'add engagements to this product', 'productId');
+      const productId = await requireOnProduct(ctx, 'Product', input.productId, 'engagement.add', 'add engagements to this product', 'productId');
       try {
         const e = await ctx.prisma.engagement.create({
           data: { productId, name: input.name.trim(), description: input.description ?? '', targetStart: input.targetStart, targetEnd: input.targetEnd },
         });
-        return { engagementId: e.id };
+        return { id: e.id };
       } catch (e) {
         rethrowConflict(e, 'name', `this product already has an engagement named "${input.name.trim()}"`);
       }
@@ -78,18 +76,12 @@ builder.mutationField('updateEngagement', (t) =>
       input: t.arg({
         required: true,
         type: builder.inputType('UpdateEngagementInput', {
-          fields: (f) => ({
-            id: f.id({ required: true }),
-            name: f.string({ validate: nameRules() }),
-            description: f.string({ validate: { maxLength: 20_000 } }),
-            targetStart: f.field({ type: 'DateTime' }),
-            targetEnd: f.field({ type: 'DateTime' }),
-          }),
+          fields: (f) => ({ id: f.id({ required: true }), ...engagementFields(f, false) }),
         }),
       }),
     },
     resolve: async (_root, { input }, ctx) => {
-      const id = await requireEngagement(ctx, String(input.id), 'engagement.edit', 'edit this engagement');
+      const id = await requireOnProduct(ctx, 'Engagement', input.id, 'engagement.edit', 'edit this engagement');
       try {
         await ctx.prisma.engagement.update({
           where: { id },
@@ -103,24 +95,12 @@ builder.mutationField('updateEngagement', (t) =>
       } catch (e) {
         rethrowConflict(e, 'name', `this product already has an engagement named "${input.name?.trim()}"`);
       }
-      return { engagementId: id };
+      return { id };
     },
   }));
 
-builder.mutationField('deleteEngagement', (t) =>
-  t.field({
-    type: DeletePayload,
-    authScopes: { loggedIn: true },
-    args: { input: t.arg({ required: true, type: builder.inputType('DeleteEngagementInput', { fields: (f) => ({ id: f.id({ required: true }) }) }) }) },
-    resolve: async (_root, { input }, ctx) => {
-      const id = await requireEngagement(ctx, String(input.id), 'engagement.delete', 'delete this engagement');
-      const { count } = await ctx.prisma.engagement.deleteMany({ where: { id } });
-      if (count === 0) throw notFound('id: the engagement');
-      return { deletedId: String(input.id) };
-    },
-  }));
-
-export function requireEngagement(ctx: Context, globalId: string, permission: Permission, what: string, field = 'id'): Promise<number> {
-  return requireOnProduct(ctx, { typename: 'Engagement', noun: 'engagement', globalId, field },
-    async (id) => (await ctx.prisma.engagement.findUnique({ where: { id }, select: { productId: true } }))?.productId, permission, what);
-}
+deleteMutation('Engagement', {
+  authScopes: { loggedIn: true },
+  check: (ctx, globalId, field) => requireOnProduct(ctx, 'Engagement', globalId, 'engagement.delete', 'delete this engagement', field),
+  remove: async (ctx, id) => (await ctx.prisma.engagement.deleteMany({ where: { id } })).count,
+});

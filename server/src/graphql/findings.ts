@@ -1,42 +1,14 @@
 // Findings: what the tools found, with DefectDojo's status flags, dedupe keys and SLA dates.
-import type { Prisma, Severity } from '@tributary/db';
-import { requireViewer } from '../auth/viewer.ts';
 import type { Permission } from '../auth/permissions.ts';
-import { builder } from './builder.ts';
-import { canSee, visibleProducts } from './visibility.ts';
-import { SeverityEnum, decodeId, nameRules, notFound } from './common.ts';
+import { requireViewer } from '../auth/viewer.ts';
+import { STATUS_FLAGS, isActive } from '../operations/finding-status.ts';
 import { requireOnProduct } from './access.ts';
-import type { Context } from './context.ts';
-import { DeletePayload } from './products.ts';
-import { requireTest } from './tests.ts';
-
-export const FindingFilter = builder.inputType('FindingFilter', {
-  fields: (t) => ({
-    productId: t.id(),
-    testId: t.id(),
-    active: t.boolean(),
-    severities: t.field({ type: [SeverityEnum], validate: { maxLength: 5 } }),
-  }),
-});
-
-type FilterInput = { productId?: string | number | null; testId?: string | number | null; active?: boolean | null; severities?: readonly string[] | null } | null | undefined;
-
-/** The viewer's visible findings narrowed by a FindingFilter and the parent's scope. */
-export function findingWhere(ctx: Context, filter: FilterInput, scope: { productId?: number; engagementId?: number }): Prisma.FindingWhereInput {
-  const viewer = requireViewer(ctx.viewer);
-  const engagement: Prisma.EngagementWhereInput = { product: viewer.productScope() };
-  if (scope.productId) engagement.productId = scope.productId;
-  if (scope.engagementId) engagement.id = scope.engagementId;
-  const where: Prisma.FindingWhereInput = { test: { engagement } };
-  if (filter?.productId != null) {
-    const productId = decodeId(String(filter.productId), 'Product', 'filter.productId');
-    engagement.productId = scope.productId && scope.productId !== productId ? -1 : productId;
-  }
-  if (filter?.testId != null) where.testId = decodeId(String(filter.testId), 'Test', 'filter.testId');
-  if (filter?.active != null) where.active = filter.active;
-  if (filter?.severities?.length) where.severity = { in: filter.severities as Severity[] };
-  return where;
-}
+import { builder, type InputFieldBuilder } from './builder.ts';
+import { nameRules } from './common.ts';
+import { SeverityEnum } from './enums.ts';
+import { FINDING_ORDER, FindingFilter, findingWhere } from './finding-filter.ts';
+import { deleteMutation, objectPayload } from './payloads.ts';
+import { canSee, visibleProducts } from './visibility.ts';
 
 builder.prismaNode('Finding', {
   authScopes: canSee.finding,
@@ -107,31 +79,30 @@ builder.queryField('findings', (t) =>
     authScopes: { loggedIn: true },
     description: 'Findings the viewer may see, most severe first (ties by id, so pages are stable).',
     args: { filter: t.arg({ type: FindingFilter }) },
-    resolve: (query, _root, args, ctx) => ctx.prisma.finding.findMany({ ...query, where: findingWhere(ctx, args.filter, {}), orderBy: [{ severity: 'asc' }, { id: 'asc' }] }),
+    resolve: (query, _root, args, ctx) => ctx.prisma.finding.findMany({ ...query, where: findingWhere(ctx, args.filter, {}), orderBy: FINDING_ORDER }),
     totalCount: (_root, args, ctx) => ctx.prisma.finding.count({ where: findingWhere(ctx, args.filter, {}) }),
   }));
 
-const FindingPayload = builder.objectRef<{ findingId: number }>('FindingPayload').implement({
-  fields: (t) => ({
-    finding: t.prismaField({ type: 'Finding', resolve: (query, p, _a, ctx) => ctx.prisma.finding.findUniqueOrThrow({ ...query, where: { id: p.findingId } }) }),
-  }),
-});
+const FindingPayload = objectPayload('FindingPayload', 'finding', 'Finding');
 
 const text = (max: number) => ({ validate: { maxLength: max } }) as const;
 
-const findingFields = (f: any, required: boolean) => ({
-  title: f.string({ required, validate: nameRules(500) }),
-  severity: f.field({ type: SeverityEnum, required }),
-  description: f.string(text(1_000_000)),
-  filePath: f.string(text(4096)),
-  line: f.int({ validate: { min: 0 } }),
-  cwe: f.int({ validate: { min: 0, max: 100_000 } }),
-  vulnerabilityIds: f.stringList({ validate: { maxLength: 100, items: { maxLength: 200 } } }),
-  componentName: f.string(text(500)),
-  componentVersion: f.string(text(200)),
-  mitigation: f.string(text(100_000)),
-  references: f.string(text(100_000)),
-});
+/** the fields a person may write on create and on update (required on create) */
+function findingFields<Required extends boolean>(f: InputFieldBuilder, required: Required) {
+  return {
+    title: f.string({ required, validate: nameRules(500) }),
+    severity: f.field({ type: SeverityEnum, required }),
+    description: f.string(text(1_000_000)),
+    filePath: f.string(text(4096)),
+    line: f.int({ validate: { min: 0 } }),
+    cwe: f.int({ validate: { min: 0, max: 100_000 } }),
+    vulnerabilityIds: f.stringList({ validate: { maxLength: 100, items: { maxLength: 200 } } }),
+    componentName: f.string(text(500)),
+    componentVersion: f.string(text(200)),
+    mitigation: f.string(text(100_000)),
+    references: f.string(text(100_000)),
+  };
+}
 
 builder.mutationField('createFinding', (t) =>
   t.field({
@@ -144,11 +115,13 @@ builder.mutationField('createFinding', (t) =>
       }),
     },
     resolve: async (_root, { input }, ctx) => {
-      const testId = await requireTest(ctx, String(input.testId), 'finding.add', 'add findings to this test', 'testId');
-      const { testId: _ignored, ...data } = input as Record<string, any>;
+      const { testId: testGlobalId, title, description, vulnerabilityIds, ...rest } = input;
+      const testId = await requireOnProduct(ctx, 'Test', testGlobalId, 'finding.add', 'add findings to this test', 'testId');
       // null in a column that has a default (description, vulnerabilityIds) means the default
-      const finding = await ctx.prisma.finding.create({ data: { ...data, title: data.title.trim(), description: data.description ?? '', testId, vulnerabilityIds: data.vulnerabilityIds ?? [] } as any });
-      return { findingId: finding.id };
+      const finding = await ctx.prisma.finding.create({
+        data: { ...rest, testId, title: title.trim(), description: description ?? '', vulnerabilityIds: vulnerabilityIds ?? [] },
+      });
+      return { id: finding.id };
     },
   }));
 
@@ -175,16 +148,16 @@ builder.mutationField('updateFinding', (t) =>
       }),
     },
     resolve: async (_root, { input }, ctx) => {
-      const { id: globalId, ...changes } = input as Record<string, any>;
-      const permission: Permission = changes.riskAccepted !== undefined ? 'finding.riskAccept' : 'finding.edit';
-      const id = await requireFinding(ctx, String(globalId), permission, 'edit this finding');
+      const { id: globalId, ...changes } = input;
+      const permission: Permission = changes.riskAccepted != null ? 'finding.riskAccept' : 'finding.edit';
+      const id = await requireOnProduct(ctx, 'Finding', globalId, permission, 'edit this finding');
       const current = await ctx.prisma.finding.findUniqueOrThrow({ where: { id } });
-      const data: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(changes)) if (v !== undefined && v !== null) data[k] = typeof v === 'string' && k === 'title' ? v.trim() : v;
-      const flags = { ...current, ...data } as typeof current;
-      const statusChanged = ['verified', 'falsePositive', 'riskAccepted', 'outOfScope', 'underReview', 'isMitigated'].some((k) => k in data && (data as any)[k] !== (current as any)[k]);
-      if (statusChanged) {
-        data.active = !(flags.falsePositive || flags.riskAccepted || flags.outOfScope || flags.isMitigated || flags.duplicate);
+      // a field left out or null keeps its value
+      const data = Object.fromEntries(Object.entries(changes).filter(([, v]) => v != null).map(([k, v]) => [k, k === 'title' ? String(v).trim() : v])) as
+        Partial<typeof current> & { lastStatusUpdate?: Date };
+      const flags = { ...current, ...data };
+      if (STATUS_FLAGS.some((k) => k in data && data[k] !== current[k])) {
+        data.active = isActive(flags);
         data.lastStatusUpdate = new Date();
         if ('isMitigated' in data) {
           data.mitigatedAt = flags.isMitigated ? (current.mitigatedAt ?? new Date()) : null;
@@ -192,22 +165,15 @@ builder.mutationField('updateFinding', (t) =>
         }
       }
       await ctx.prisma.finding.update({ where: { id }, data });
-      return { findingId: id };
+      return { id };
     },
   }));
 
-builder.mutationField('deleteFinding', (t) =>
-  t.field({
-    type: DeletePayload,
-    authScopes: { loggedIn: true },
-    args: { input: t.arg({ required: true, type: builder.inputType('DeleteFindingInput', { fields: (f) => ({ id: f.id({ required: true }) }) }) }) },
-    resolve: async (_root, { input }, ctx) => {
-      const id = await requireFinding(ctx, String(input.id), 'finding.delete', 'delete this finding');
-      const { count } = await ctx.prisma.finding.deleteMany({ where: { id } });
-      if (count === 0) throw notFound('id: the finding');
-      return { deletedId: String(input.id) };
-    },
-  }));
+deleteMutation('Finding', {
+  authScopes: { loggedIn: true },
+  check: (ctx, globalId, field) => requireOnProduct(ctx, 'Finding', globalId, 'finding.delete', 'delete this finding', field),
+  remove: async (ctx, id) => (await ctx.prisma.finding.deleteMany({ where: { id } })).count,
+});
 
 builder.mutationField('addFindingNote', (t) =>
   t.field({
@@ -220,14 +186,8 @@ builder.mutationField('addFindingNote', (t) =>
       }),
     },
     resolve: async (_root, { input }, ctx) => {
-      const findingId = await requireFinding(ctx, String(input.findingId), 'note.add', 'add notes to this finding', 'findingId');
+      const findingId = await requireOnProduct(ctx, 'Finding', input.findingId, 'note.add', 'add notes to this finding', 'findingId');
       await ctx.prisma.findingNote.create({ data: { findingId, text: input.text, authorId: requireViewer(ctx.viewer).id } });
-      return { findingId };
+      return { id: findingId };
     },
   }));
-
-function requireFinding(ctx: Context, globalId: string, permission: Permission, what: string, field = 'id'): Promise<number> {
-  return requireOnProduct(ctx, { typename: 'Finding', noun: 'finding', globalId, field },
-    async (id) => (await ctx.prisma.finding.findUnique({ where: { id }, select: { test: { select: { engagement: { select: { productId: true } } } } } }))?.test.engagement.productId,
-    permission, what);
-}

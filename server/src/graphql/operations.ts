@@ -1,12 +1,8 @@
 // Operations: each discover or sync run of a connector, newest first.
-import type { OperationStats } from '../operations/stats.ts';
-import { emptyStats } from '../operations/stats.ts';
+import { emptyStats, type FindingRejection, type OperationStats } from '../operations/stats.ts';
 import { builder } from './builder.ts';
+import { OperationStatusEnum, OperationTriggerEnum, OperationTypeEnum } from './enums.ts';
 import { canSee, visibleToGlobalRoles } from './visibility.ts';
-
-export const OperationTypeEnum = builder.enumType('OperationType', { values: ['DISCOVER', 'SYNC'] as const });
-export const OperationStatusEnum = builder.enumType('OperationStatus', { values: ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const });
-export const OperationTriggerEnum = builder.enumType('OperationTrigger', { values: ['MANUAL', 'SCHEDULED'] as const });
 
 const OperationStatsRef = builder.objectRef<OperationStats>('OperationStats').implement({
   fields: (t) => ({
@@ -18,8 +14,19 @@ const OperationStatsRef = builder.objectRef<OperationStats>('OperationStats').im
     findingsClosed: t.exposeInt('findingsClosed'),
     findingsReactivated: t.exposeInt('findingsReactivated'),
     findingsUntouched: t.exposeInt('findingsUntouched'),
+    findingsRejected: t.exposeInt('findingsRejected', { description: "findings of the tool's reports that could not be imported (bad input); see Operation.rejections" }),
   }),
 });
+
+const FindingRejectionRef = builder.objectRef<FindingRejection>('FindingRejection').implement({
+  description: 'A finding a sync could not import, and why.',
+  fields: (t) => ({
+    record: t.exposeString('record', { description: "the record's vendorKey the finding came from" }),
+    reason: t.exposeString('reason'),
+  }),
+});
+
+const statsOf = (op: { stats: unknown }): OperationStats => ({ ...emptyStats(), ...(op.stats as Partial<OperationStats>) });
 
 builder.prismaNode('Operation', {
   authScopes: canSee.operation,
@@ -39,7 +46,13 @@ builder.prismaNode('Operation', {
     endedAt: t.expose('endedAt', { type: 'DateTime', nullable: true }),
     durationMs: t.exposeInt('durationMs', { nullable: true }),
     error: t.exposeString('error', { nullable: true, description: 'why it failed; secrets are removed' }),
-    stats: t.field({ type: OperationStatsRef, select: { stats: true }, resolve: (op) => ({ ...emptyStats(), ...(op.stats as Partial<OperationStats>) }) }),
+    stats: t.field({ type: OperationStatsRef, select: { stats: true }, resolve: statsOf }),
+    rejections: t.field({
+      type: [FindingRejectionRef],
+      select: { stats: true },
+      description: 'the first findings a sync could not import (up to 20), in import order; stats.findingsRejected counts them all',
+      resolve: (op) => statsOf(op).rejections,
+    }),
     progress: t.expose('progress', { type: 'JSON', description: 'while RUNNING: recordsDone, recordsTotal, findings (sync) or recordsDiscovered (discover)' }),
   }),
 });

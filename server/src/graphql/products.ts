@@ -1,12 +1,12 @@
 // Products: the top of the hierarchy, and the unit of access (memberships are per product).
-import type { Permission } from '../auth/permissions.ts';
-import { forbidden, requireViewer } from '../auth/viewer.ts';
-import { builder } from './builder.ts';
-import { canSee, visibleProducts } from './visibility.ts';
-import { nameRules, notFound, rethrowConflict } from './common.ts';
+import { requireViewer } from '../auth/viewer.ts';
 import { requireOnProduct } from './access.ts';
+import { builder } from './builder.ts';
+import { nameRules, rethrowConflict } from './common.ts';
 import { requestLoader, type Context } from './context.ts';
-import { FindingFilter, findingWhere } from './findings.ts';
+import { FINDING_ORDER, FindingFilter, findingWhere } from './finding-filter.ts';
+import { deleteMutation, objectPayload } from './payloads.ts';
+import { canSee, visibleProducts } from './visibility.ts';
 
 builder.prismaNode('Product', {
   authScopes: canSee.product,
@@ -26,7 +26,7 @@ builder.prismaNode('Product', {
       cursor: 'id',
       args: { filter: t.arg({ type: FindingFilter }) },
       resolve: (query, product, args, ctx) =>
-        ctx.prisma.finding.findMany({ ...query, where: findingWhere(ctx, args.filter, { productId: product.id }), orderBy: [{ severity: 'asc' }, { id: 'asc' }] }),
+        ctx.prisma.finding.findMany({ ...query, where: findingWhere(ctx, args.filter, { productId: product.id }), orderBy: FINDING_ORDER }),
       // a list of products asks for all its counts in one round (two queries), not one per product
       totalCount: async (product, args, ctx) => (await requestLoader(ctx, `productFindingCount:${JSON.stringify(args.filter ?? {})}`,
         (ids: number[]) => countFindingsByProduct(ctx, ids, args.filter)).load(product.id)) ?? 0,
@@ -51,32 +51,22 @@ function productWhere(ctx: Context, search?: string | null) {
   };
 }
 
-const ProductPayload = builder.objectRef<{ productId: number }>('ProductPayload').implement({
-  fields: (t) => ({
-    product: t.prismaField({ type: 'Product', resolve: (query, p, _a, ctx) => ctx.prisma.product.findUniqueOrThrow({ ...query, where: { id: p.productId } }) }),
-  }),
-});
-
-export const DeletePayload = builder.objectRef<{ deletedId: string }>('DeletePayload').implement({
-  fields: (t) => ({ deletedId: t.exposeID('deletedId') }),
-});
+const ProductPayload = objectPayload('ProductPayload', 'product', 'Product');
 
 const description = { validate: { maxLength: 20_000 } } as const;
 
 builder.mutationField('createProduct', (t) =>
   t.field({
     type: ProductPayload,
-    authScopes: { loggedIn: true },
+    // DefectDojo: adding products needs a global Maintainer/Owner role (Product_Type_Add)
+    authScopes: { globalManager: true },
     args: {
       input: t.arg({ required: true, type: builder.inputType('CreateProductInput', { fields: (f) => ({ name: f.string({ required: true, validate: nameRules() }), description: f.string(description) }) }) }),
     },
     resolve: async (_root, { input }, ctx) => {
-      const viewer = requireViewer(ctx.viewer);
-      // DefectDojo: adding products needs a global Maintainer/Owner role (Product_Type_Add)
-      if (!viewer.isGlobalManager) throw forbidden('create products');
       try {
         const p = await ctx.prisma.product.create({ data: { name: input.name.trim(), description: input.description ?? '' } });
-        return { productId: p.id };
+        return { id: p.id };
       } catch (e) {
         rethrowConflict(e, 'name', `a product named "${input.name.trim()}" already exists`);
       }
@@ -96,7 +86,7 @@ builder.mutationField('updateProduct', (t) =>
       }),
     },
     resolve: async (_root, { input }, ctx) => {
-      const id = await requireProduct(ctx, String(input.id), 'product.edit', 'edit this product');
+      const id = await requireOnProduct(ctx, 'Product', input.id, 'product.edit', 'edit this product');
       try {
         await ctx.prisma.product.update({
           where: { id },
@@ -105,23 +95,16 @@ builder.mutationField('updateProduct', (t) =>
       } catch (e) {
         rethrowConflict(e, 'name', `a product named "${input.name?.trim()}" already exists`);
       }
-      return { productId: id };
+      return { id };
     },
   }));
 
-builder.mutationField('deleteProduct', (t) =>
-  t.field({
-    type: DeletePayload,
-    description: 'Deletes the product with its engagements, tests and findings; connector records mapped to it become STALE.',
-    authScopes: { loggedIn: true },
-    args: { input: t.arg({ required: true, type: builder.inputType('DeleteProductInput', { fields: (f) => ({ id: f.id({ required: true }) }) }) }) },
-    resolve: async (_root, { input }, ctx) => {
-      const id = await requireProduct(ctx, String(input.id), 'product.delete', 'delete this product');
-      const { count } = await ctx.prisma.product.deleteMany({ where: { id } });
-      if (count === 0) throw notFound('id: the product');
-      return { deletedId: String(input.id) };
-    },
-  }));
+deleteMutation('Product', {
+  description: 'Deletes the product with its engagements, tests and findings; connector records mapped to it become STALE.',
+  authScopes: { loggedIn: true },
+  check: (ctx, globalId, field) => requireOnProduct(ctx, 'Product', globalId, 'product.delete', 'delete this product', field),
+  remove: async (ctx, id) => (await ctx.prisma.product.deleteMany({ where: { id } })).count,
+});
 
 async function countFindingsByProduct(ctx: Context, productIds: number[], filter: Parameters<typeof findingWhere>[1]): Promise<Map<number, number>> {
   const where = { AND: [findingWhere(ctx, filter, {}), { test: { engagement: { productId: { in: productIds } } } }] };
@@ -134,10 +117,4 @@ async function countFindingsByProduct(ctx: Context, productIds: number[], filter
     counts.set(productId, (counts.get(productId) ?? 0) + g._count._all);
   }
   return counts;
-}
-
-/** Decodes a product id, checks it exists and is visible, then checks the permission. */
-export function requireProduct(ctx: Context, globalId: string, permission: Permission, what: string, field = 'id'): Promise<number> {
-  return requireOnProduct(ctx, { typename: 'Product', noun: 'product', globalId, field },
-    async (id) => ((await ctx.prisma.product.count({ where: { id } })) > 0 ? id : undefined), permission, what);
 }

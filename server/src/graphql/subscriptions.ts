@@ -8,7 +8,8 @@ import { forbidden, requireViewer } from '../auth/viewer.ts';
 import { LiveStream } from '../live/stream.ts';
 import { alertTopic, operationTopic, recordTopic, selectRows, type LiveScope } from '../live/topics.ts';
 import { builder } from './builder.ts';
-import { decodeId, notFound } from './common.ts';
+import { notFound } from './errors.ts';
+import { decodeId } from './global-id.ts';
 import type { Context } from './context.ts';
 
 type Topic = typeof operationTopic;
@@ -30,31 +31,21 @@ async function openStream(topic: Topic, ctx: Context, info: GraphQLResolveInfo, 
 
 builder.subscriptionType({});
 
-builder.subscriptionField('operationChanged', (t) =>
-  t.prismaField({
-    type: 'Operation',
-    nullable: false,
-    description: 'Every status change and progress step of the operations the viewer may see (of one connector, if given), in commit order.',
-    args: { connectorId: t.arg.id() },
-    subscribe: (_root, args, ctx, info) => openStream(operationTopic, ctx, info, args.connectorId),
-    resolve: (_query, row) => row as never,
-  }));
+/** a live field: every change of `type` the viewer may see, optionally of one connector */
+function liveField(name: string, type: 'Operation' | 'Record' | 'Alert', topic: Topic, description: string, byConnector: boolean) {
+  builder.subscriptionField(name, (t) =>
+    t.prismaField({
+      type,
+      nullable: false,
+      description,
+      args: byConnector ? { connectorId: t.arg.id() } : {},
+      subscribe: (_root, args, ctx, info) => openStream(topic, ctx, info, (args as { connectorId?: string | number | null }).connectorId),
+      resolve: (_query, row) => row as never,
+    }));
+}
 
-builder.subscriptionField('recordChanged', (t) =>
-  t.prismaField({
-    type: 'Record',
-    nullable: false,
-    description: 'Records of the connectors the viewer may see (of one connector, if given): new, renamed, remapped or changing state.',
-    args: { connectorId: t.arg.id() },
-    subscribe: (_root, args, ctx, info) => openStream(recordTopic, ctx, info, args.connectorId),
-    resolve: (_query, row) => row as never,
-  }));
-
-builder.subscriptionField('alertAdded', (t) =>
-  t.prismaField({
-    type: 'Alert',
-    nullable: false,
-    description: "The viewer's own new alerts.",
-    subscribe: (_root, _args, ctx, info) => openStream(alertTopic, ctx, info),
-    resolve: (_query, row) => row as never,
-  }));
+liveField('operationChanged', 'Operation', operationTopic,
+  'Every status change and progress step of the operations the viewer may see (of one connector, if given), in commit order.', true);
+liveField('recordChanged', 'Record', recordTopic,
+  'Records of the connectors the viewer may see (of one connector, if given): new, renamed, remapped or changing state.', true);
+liveField('alertAdded', 'Alert', alertTopic, "The viewer's own new alerts.", false);

@@ -1,14 +1,11 @@
 // Tests: one scan's findings inside an engagement (a connector owns exactly one per product).
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import type { Permission } from '../auth/permissions.ts';
-import { builder } from './builder.ts';
-import { canSee, visibleProducts } from './visibility.ts';
-import { nameRules, notFound } from './common.ts';
 import { requireOnProduct } from './access.ts';
-import type { Context } from './context.ts';
-import { requireEngagement } from './engagements.ts';
-import { FindingFilter, findingWhere } from './findings.ts';
-import { DeletePayload } from './products.ts';
+import { builder } from './builder.ts';
+import { nameRules } from './common.ts';
+import { FINDING_ORDER, FindingFilter, findingWhere } from './finding-filter.ts';
+import { deleteMutation, objectPayload } from './payloads.ts';
+import { canSee, visibleProducts } from './visibility.ts';
 
 builder.prismaNode('Test', {
   authScopes: canSee.test,
@@ -33,7 +30,7 @@ builder.prismaNode('Test', {
       cursor: 'id',
       totalCount: true,
       args: { filter: t.arg({ type: FindingFilter }) },
-      query: (args, ctx) => ({ where: findingWhere(ctx, args.filter, {}), orderBy: [{ severity: 'asc' }, { id: 'asc' }] }),
+      query: (args, ctx) => ({ where: findingWhere(ctx, args.filter, {}), orderBy: FINDING_ORDER }),
     }),
   }),
 });
@@ -55,11 +52,7 @@ builder.prismaObject('TestImport', {
   }),
 });
 
-const TestPayload = builder.objectRef<{ testId: number }>('TestPayload').implement({
-  fields: (t) => ({
-    test: t.prismaField({ type: 'Test', resolve: (query, p, _a, ctx) => ctx.prisma.test.findUniqueOrThrow({ ...query, where: { id: p.testId } }) }),
-  }),
-});
+const TestPayload = objectPayload('TestPayload', 'test', 'Test');
 
 builder.mutationField('createTest', (t) =>
   t.field({
@@ -74,9 +67,9 @@ builder.mutationField('createTest', (t) =>
       }),
     },
     resolve: async (_root, { input }, ctx) => {
-      const engagementId = await requireEngagement(ctx, String(input.engagementId), 'test.add', 'add tests to this engagement', 'engagementId');
+      const engagementId = await requireOnProduct(ctx, 'Engagement', input.engagementId, 'test.add', 'add tests to this engagement', 'engagementId');
       const test = await ctx.prisma.test.create({ data: { engagementId, title: input.title.trim(), scanType: input.scanType ?? '' } });
-      return { testId: test.id };
+      return { id: test.id };
     },
   }));
 
@@ -91,27 +84,14 @@ builder.mutationField('updateTest', (t) =>
       }),
     },
     resolve: async (_root, { input }, ctx) => {
-      const id = await requireTest(ctx, String(input.id), 'test.edit', 'edit this test');
+      const id = await requireOnProduct(ctx, 'Test', input.id, 'test.edit', 'edit this test');
       if (input.title != null) await ctx.prisma.test.update({ where: { id }, data: { title: input.title.trim() } });
-      return { testId: id };
+      return { id };
     },
   }));
 
-builder.mutationField('deleteTest', (t) =>
-  t.field({
-    type: DeletePayload,
-    authScopes: { loggedIn: true },
-    args: { input: t.arg({ required: true, type: builder.inputType('DeleteTestInput', { fields: (f) => ({ id: f.id({ required: true }) }) }) }) },
-    resolve: async (_root, { input }, ctx) => {
-      const id = await requireTest(ctx, String(input.id), 'test.delete', 'delete this test');
-      const { count } = await ctx.prisma.test.deleteMany({ where: { id } });
-      if (count === 0) throw notFound('id: the test');
-      return { deletedId: String(input.id) };
-    },
-  }));
-
-export function requireTest(ctx: Context, globalId: string, permission: Permission, what: string, field = 'id'): Promise<number> {
-  return requireOnProduct(ctx, { typename: 'Test', noun: 'test', globalId, field },
-    async (id) => (await ctx.prisma.test.findUnique({ where: { id }, select: { engagement: { select: { productId: true } } } }))?.engagement.productId,
-    permission, what);
-}
+deleteMutation('Test', {
+  authScopes: { loggedIn: true },
+  check: (ctx, globalId, field) => requireOnProduct(ctx, 'Test', globalId, 'test.delete', 'delete this test', field),
+  remove: async (ctx, id) => (await ctx.prisma.test.deleteMany({ where: { id } })).count,
+});

@@ -7,9 +7,13 @@ import { SESSION_COOKIE, SESSION_TTL_MS } from '../auth/tokens.ts';
 import { Viewer, forbidden, requireViewer } from '../auth/viewer.ts';
 import { builder } from './builder.ts';
 import { canSee, visibleProducts, visibleUsers } from './visibility.ts';
-import { ProductRoleEnum, badInput, decodeId, notFound, rethrowConflict } from './common.ts';
+import { rethrowConflict } from './common.ts';
+import { ProductRoleEnum } from './enums.ts';
+import { badInput, notFound } from './errors.ts';
+import { decodeId } from './global-id.ts';
+import { objectPayload } from './payloads.ts';
 
-export const UserRef = builder.prismaNode('User', {
+builder.prismaNode('User', {
   authScopes: canSee.user,
   id: { field: 'id' },
   // node(id:) answers null for what the viewer cannot see, rather than an error
@@ -138,11 +142,7 @@ builder.mutationField('revokeApiToken', (t) =>
 
 builder.mutationField('createUser', (t) =>
   t.field({
-    type: builder.objectRef<{ userId: number }>('CreateUserPayload').implement({
-      fields: (f) => ({
-        user: f.prismaField({ type: 'User', resolve: (query, p, _a, ctx) => ctx.prisma.user.findUniqueOrThrow({ ...query, where: { id: p.userId } }) }),
-      }),
-    }),
+    type: objectPayload('CreateUserPayload', 'user', 'User'),
     authScopes: { superuser: true },
     args: {
       input: t.arg({
@@ -166,7 +166,7 @@ builder.mutationField('createUser', (t) =>
             isSuperuser: input.isSuperuser ?? false, globalRole: input.globalRole ?? null,
           },
         });
-        return { userId: user.id };
+        return { id: user.id };
       } catch (e) {
         rethrowConflict(e, 'email', 'a user with this email already exists');
       }
@@ -175,11 +175,7 @@ builder.mutationField('createUser', (t) =>
 
 builder.mutationField('addProductMember', (t) =>
   t.field({
-    type: builder.objectRef<{ memberId: number }>('AddProductMemberPayload').implement({
-      fields: (f) => ({
-        member: f.prismaField({ type: 'ProductMember', resolve: (query, p, _a, ctx) => ctx.prisma.productMember.findUniqueOrThrow({ ...query, where: { id: p.memberId } }) }),
-      }),
-    }),
+    type: objectPayload('AddProductMemberPayload', 'member', 'ProductMember'),
     authScopes: { loggedIn: true },
     args: {
       input: t.arg({
@@ -211,6 +207,6 @@ builder.mutationField('addProductMember', (t) =>
           update: { role: input.role },
         });
       });
-      return { memberId: member.id };
+      return { id: member.id };
     },
   }));
