@@ -3,24 +3,17 @@
 // from its own loopback address (all of 127.0.0.0/8 reaches the server), so the server sees distinct clients.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientKey, loginDelayMs } from '@tributary/server/auth/login-throttle.ts';
-import { ADMIN, startTestApp, type GqlResult, type TestApp } from '../support/app.ts';
+import { ADMIN, startTestApp, type TestApp } from '../support/app.ts';
+import { LOGIN } from '../support/documents.ts';
+import { codes, firstError, type GqlResult } from '../support/graphql.ts';
 
 let t: TestApp;
 beforeAll(async () => { t = await startTestApp({ role: 'api' }); });
 afterAll(async () => { await t?.stop(); });
 
-const LOGIN = 'mutation($i: LoginInput!) { login(input: $i) { token } }';
-type LoginResult = GqlResult<{ login: { token: string } }> & { errors?: Array<{ extensions?: { retryAfter?: string } }> };
-
-/** One statement against the app's database. */
-async function sql<R extends pg.QueryResultRow = any>(text: string, params: unknown[] = []): Promise<R[]> {
-  const c = new pg.Client({ connectionString: t.databaseUrl });
-  await c.connect();
-  try { return (await c.query<R>(text, params)).rows; } finally { await c.end(); }
-}
+type LoginResult = GqlResult<{ login: { token: string } }>;
 
 /** One login over a fresh connection from `from`, and how long its answer took. */
 function loginFrom(from: string, email: string, password: string): Promise<{ ms: number; body: LoginResult }> {
@@ -44,21 +37,21 @@ describe('login throttle', () => {
     // would be quicker, but without the throttle 8 parallel scrypts at load 7 answered in up to 3 s
     // here, close to the 4 s that 8 would prove; with 20 at load 10 the 9th answer came at 6 s, not 8.
     const answers = await Promise.all(Array.from({ length: 20 }, () => loginFrom('127.0.0.2', ADMIN.email, 'wrong')));
-    expect(answers.map((a) => a.body.errors?.[0]?.message)).toEqual(Array(20).fill('Invalid email or password.'));
+    expect(answers.map((a) => firstError(a.body).message)).toEqual(Array(20).fill('Invalid email or password.'));
     // each attempt got its own count, so the i-th fastest answer waited at least the i-th delay;
     // only lower bounds, so a slow machine cannot fail it
     const ms = answers.map((a) => a.ms).sort((a, b) => a - b);
     ms.forEach((m, i) => expect(m).toBeGreaterThanOrEqual(loginDelayMs(i)));
     // and, independent of timing noise, none was lost (reading then writing the count kept only a few)
-    expect(await sql(`SELECT failures FROM "LoginThrottle" WHERE scope = 'pair' AND email = $1`, [ADMIN.email])).toEqual([{ failures: 20 }]);
+    expect(await t.sql(`SELECT failures FROM "LoginThrottle" WHERE scope = 'pair' AND email = $1`, [ADMIN.email])).toEqual([{ failures: 20 }]);
   });
 
   it('refuses a client after 20 failures without checking the password, and says when to retry', async () => {
     // a spray over 25 accounts at once: the limit is checked and counted in one statement
     const spray = await Promise.all(Array.from({ length: 25 }, (_, i) => loginFrom('127.0.0.3', `spray${i}@example.com`, 'guess')));
-    const codes = spray.map((a) => a.body.errors?.[0]?.extensions?.code);
-    expect(codes.filter((c) => c === 'BAD_USER_INPUT')).toHaveLength(20);
-    expect(codes.filter((c) => c === 'TOO_MANY_REQUESTS')).toHaveLength(5);
+    const answered = spray.flatMap((a) => codes(a.body));
+    expect(answered.filter((c) => c === 'BAD_USER_INPUT')).toHaveLength(20);
+    expect(answered.filter((c) => c === 'TOO_MANY_REQUESTS')).toHaveLength(5);
 
     const refused = await loginFrom('127.0.0.3', ADMIN.email, ADMIN.password);
     const error = refused.body.errors![0]!;
@@ -75,7 +68,7 @@ describe('login throttle', () => {
 
   it("does not slow the owner at another address for an attacker's failures", async () => {
     const victim = 'victim@example.com';
-    await sql(`INSERT INTO "User" (email, name, "passwordHash") SELECT $1, 'Victim', "passwordHash" FROM "User" WHERE email = $2`, [victim, ADMIN.email]);
+    await t.sql(`INSERT INTO "User" (email, name, "passwordHash") SELECT $1, 'Victim', "passwordHash" FROM "User" WHERE email = $2`, [victim, ADMIN.email]);
     // one after another: 0 + 0 + 0 + 0.25 + 0.5 + 1 s; the 7th attempt from here would wait 2 s
     for (let i = 0; i < 6; i++) await loginFrom('127.0.0.5', victim, 'wrong');
 
@@ -91,10 +84,10 @@ describe('login throttle', () => {
 
   it('slows every address once an account has 100 failures in the window, for unknown emails alike', async () => {
     // 100 failures from 5+ addresses, written directly rather than spending seconds of scrypt on them
-    await sql(`INSERT INTO "LoginThrottle" (scope, email, "clientAddress", failures, "windowStart")
+    await t.sql(`INSERT INTO "LoginThrottle" (scope, email, "clientAddress", failures, "windowStart")
       VALUES ('account', 'nobody@example.com', '', 100, now() AT TIME ZONE 'UTC')`);
     const fresh = await loginFrom('127.0.0.7', 'nobody@example.com', 'guess');
-    expect(fresh.body.errors![0]!.message).toBe('Invalid email or password.');
+    expect(firstError(fresh.body).message).toBe('Invalid email or password.');
     expect(fresh.ms).toBeGreaterThanOrEqual(250);
   });
 

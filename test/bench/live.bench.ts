@@ -11,7 +11,10 @@ import path from 'node:path';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { freePort, startEmbeddedPostgres } from '@tributary/server/db/postgres.ts';
-import { spawnServer, until, sleep, wsClient, type ServerProcess } from '../live/processes.ts';
+import { CREATE_CONNECTOR } from '../support/documents.ts';
+import { rowId } from '../support/graphql.ts';
+import { spawnServer, wsClient, type ServerProcess } from '../support/processes.ts';
+import { sleep, waitFor } from '../support/wait.ts';
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const SUBSCRIBERS = arg('subscribers', 1000);
@@ -36,10 +39,9 @@ async function main() {
     const api = await spawnServer('api', postgres.url, { NODE_OPTIONS: `--inspect=127.0.0.1:${inspectorPort}`, TRIBUTARY_SARIF_ROOT: work });
     processes.push(api, await spawnServer('worker', postgres.url, { TRIBUTARY_SARIF_ROOT: work }));
     const token = await api.login();
-    const created = await api.gql(`mutation($i: CreateConnectorInput!) { createConnector(input: $i) { connector { id } } }`,
-      { i: { name: 'bench', kind: 'sarif-directory', url: '', options: { path: work }, discoverSchedule: null, syncSchedule: null } }, token);
-    const connectorGid: string = created.data.createConnector.connector.id;
-    const connectorId = Number(Buffer.from(connectorGid, 'base64').toString().split(':')[1]);
+    const input = { name: 'bench', kind: 'sarif-directory', url: '', options: { path: work }, discoverSchedule: null, syncSchedule: null };
+    const connectorGid: string = (await api.ok(CREATE_CONNECTOR, { i: input }, token)).createConnector.connector.id;
+    const connectorId = rowId(connectorGid);
     const subscriptions = () => api.metric('tributary_live_subscriptions');
     /** opens n subscribers, each on its own websocket; resolves with a function closing them */
     const openSubscribers = async (n: number) => {
@@ -56,7 +58,7 @@ async function main() {
           });
           closers.push(async () => { unsubscribe(); await client.dispose(); });
         }
-        await until(async () => (await subscriptions()) === base + closers.length, `${closers.length} subscriptions`, 60_000);
+        await waitFor(async () => (await subscriptions()) === base + closers.length, `${closers.length} subscriptions`, 60_000);
       }
       open.push(...closers);
       return { count: n, close: () => Promise.all(closers.map((c) => c())) };
@@ -67,7 +69,7 @@ async function main() {
     await measure(postgres.url, connectorId, single, Math.min(CHANGES, 10));
     const baseline = await measure(postgres.url, connectorId, single, CHANGES);
     await single.close();
-    await until(async () => (await subscriptions()) === 0, 'no subscriptions');
+    await waitFor(async () => (await subscriptions()) === 0, 'no subscriptions');
 
     await sleep(1_000);
     const before = await memoryAfterGc(inspectorPort);
@@ -123,7 +125,7 @@ async function measure(databaseUrl: string, connectorId: number, subs: { count: 
     `--connector=${connectorId}`, `--changes=${changes}`, `--interval=${INTERVAL_MS}`], { stdio: 'inherit' });
   await new Promise((r) => child.once('exit', r));
   const expected = subs.count * changes;
-  await until(() => latencies.length >= expected, 'every delivery', 60_000).catch(() => {});
+  await waitFor(() => latencies.length >= expected, 'every delivery', 60_000).catch(() => {});
   onDelivery = () => {};
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;

@@ -2,27 +2,18 @@
 // listings, auth failures that name the cause without leaking the token, retry on 503, and
 // the completeness rule (a failure on any later page or a looping `next` fails the whole listing).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ConnectorKind, type NormalizedFinding, type Severity, type Vep } from '@tributary/server/connectors/kind.ts';
+import { type ConnectorKind, type NormalizedFinding, type Vep } from '@tributary/server/connectors/kind.ts';
+import type { Severity } from '@tributary/server/severity.ts';
 import { findKind } from '@tributary/server/connectors/registry.ts';
-import type { FakeFinding, FakeTool, FakeVep } from '../fakes/fake.ts';
+import type { FakeFinding, FakeTool } from '../fakes/fake.ts';
 import { fakes } from '../fakes/index.ts';
-import { uuidFor } from '../fakes/vendor-ids.ts';
-import { connectorFailure, contextFor, discoverAll, fetchPages } from './kind-harness.ts';
+import { connectorFailure, contextFor, discoverAll, fetchPages, projectsFor } from '../support/kinds.ts';
 
 const SEVERITIES: Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'];
 const WRONG_TOKEN = 'wrong-token-0123456789abcdef';
 
-/** A project key in the shape each tool really uses (DT and Snyk validate UUIDs, Sonar keys need a letter). */
-function keyFor(kind: string, n: number): string {
-  if (kind === 'dependency-track' || kind === 'snyk') return uuidFor(`conformance-project-${n}`);
-  if (kind === 'github' || kind === 'gitlab') return String(4200 + n);
-  if (kind === 'sonarqube') return `org.example:app-${n}`;
-  return `app-${n}`;
-}
-
-function projects(kind: string, count: number): FakeVep[] {
-  return Array.from({ length: count }, (_, i) => ({ key: keyFor(kind, i + 1), name: `app-${i + 1}` }));
-}
+/** projects 1…count */
+const projects = (kind: string, count: number) => projectsFor(kind, Array.from({ length: count }, (_, i) => i + 1));
 
 function findings(count: number): FakeFinding[] {
   return Array.from({ length: count }, (_, i) => ({

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dependencyTrackKind, normalizeFinding } from '@tributary/server/connectors/dependency-track.ts';
 import type { FakeFinding, FakeTool } from '../fakes/fake.ts';
 import { DT_EPOCH, dtMatrix, dtPurl, dtUuid, startDependencyTrackFake } from '../fakes/dependency-track.ts';
-import { connectorFailure, contextFor, discoverAll, fetchPages, requestsTo } from './kind-harness.ts';
+import { connectorFailure, contextFor, discoverAll, fetchPages, requestsTo } from '../support/kinds.ts';
 
 const PROJECT = { key: dtUuid('project/shop'), name: 'shop@2.4.0' };
 const VEP = { key: PROJECT.key, name: 'shop 2.4.0' };

@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { githubKind } from '@tributary/server/connectors/github.ts';
-import { ConnectorError } from '@tributary/server/connectors/kind.ts';
 import { startGithubFake, type GithubFake } from '../fakes/github.ts';
 import type { FakeFinding } from '../fakes/fake.ts';
-import { contextFor, discoverAll, failureOf, fetchPages } from './drive-kind.ts';
+import { connectorFailure, contextFor, discoverAll, fetchPages } from '../support/kinds.ts';
 
 const REPO = { key: '1296269', name: 'hello-world' };
 const vep = { key: REPO.key, name: REPO.name };
@@ -30,7 +29,7 @@ describe('github kind', () => {
   afterEach(() => fake.close());
 
   it('sends the bearer token, the GitHub media type and the API version, and names the organization', async () => {
-    expect(await githubKind.testConnection(contextFor(githubKind, fake))).toBe('Connected to GitHub organization octo-org (Octo Org)');
+    expect(await githubKind.testConnection(contextFor(fake))).toBe('Connected to GitHub organization octo-org (Octo Org)');
     expect(fake.requests[0]!.url).toBe('/orgs/octo-org');
     expect(fake.requests[0]!.headers).toMatchObject({ authorization: `Bearer ${fake.token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' });
   });
@@ -38,7 +37,7 @@ describe('github kind', () => {
   it('discovers every repository by id across Link-header pages', async () => {
     fake.setProjects([REPO, { key: '2', name: 'api' }, { key: '3', name: 'web' }, { key: '4', name: 'cli' }, { key: '5', name: 'docs' }]);
     fake.setPageSizeCap(2);
-    const veps = await discoverAll(githubKind, contextFor(githubKind, fake));
+    const veps = await discoverAll(githubKind, contextFor(fake));
     expect(veps.map((v) => [v.key, v.name])).toEqual([['1296269', 'hello-world'], ['2', 'api'], ['3', 'web'], ['4', 'cli'], ['5', 'docs']]);
     expect(veps[0]!.metadata).toEqual({ fullName: 'octo-org/hello-world', webUrl: 'https://github.example/octo-org/hello-world', visibility: 'private', archived: false, defaultBranch: 'main', advancedSecurity: 'enabled' });
     // GitHub's own next links address the organization by id
@@ -52,7 +51,7 @@ describe('github kind', () => {
   it('maps code-scanning alerts page by page, with severity, CWE, location and a prefixed unique id', async () => {
     fake.setFindings(REPO.key, codeFindings);
     fake.setPageSizeCap(2);
-    const pages = await fetchPages(githubKind, contextFor(githubKind, fake), vep);
+    const pages = await fetchPages(githubKind, contextFor(fake), vep);
     expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
     const all = pages.flat();
     expect(all.map((f) => f.severity)).toEqual(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO']);
@@ -90,7 +89,7 @@ describe('github kind', () => {
   it('maps Dependabot alerts over cursor pages, and their numbers do not collide with code scanning', async () => {
     fake.setFindings(REPO.key, [codeFindings[0]!, ...depFindings]);
     fake.setPageSizeCap(2);
-    const pages = await fetchPages(githubKind, contextFor(githubKind, fake), vep);
+    const pages = await fetchPages(githubKind, contextFor(fake), vep);
     expect(pages.map((p) => p.length)).toEqual([1, 2, 1]);
     const deps = pages.slice(1).flat();
     expect(deps.map((f) => f.uniqueIdFromTool)).toEqual(['1296269/dependabot/1', '1296269/dependabot/2', '1296269/dependabot/3']);
@@ -131,7 +130,7 @@ describe('github kind', () => {
       { id: '2', title: 'f', severity: 'HIGH', componentName: 'y', state: 'risk_accepted' },
       { id: '3', title: 'g', severity: 'HIGH', componentName: 'z', state: 'fixed' },
     ]);
-    const all = (await fetchPages(githubKind, contextFor(githubKind, fake), vep)).flat();
+    const all = (await fetchPages(githubKind, contextFor(fake), vep)).flat();
     expect(all.map((f) => [f.title, f.falsePositive, f.riskAccepted, f.mitigated, f.mitigatedAt?.toISOString() ?? null])).toEqual([
       ['a', true, false, false, null],
       ['b', false, true, false, null],
@@ -147,36 +146,34 @@ describe('github kind', () => {
   it('treats "no analysis found" and disabled features as zero alerts of that type', async () => {
     fake.setFindings(REPO.key, [codeFindings[0]!, depFindings[0]!]);
     fake.setCodeScanning(REPO.key, 'no-analysis');
-    expect((await fetchPages(githubKind, contextFor(githubKind, fake), vep)).flat().map((f) => f.uniqueIdFromTool)).toEqual(['1296269/dependabot/1']);
+    expect((await fetchPages(githubKind, contextFor(fake), vep)).flat().map((f) => f.uniqueIdFromTool)).toEqual(['1296269/dependabot/1']);
     fake.setCodeScanning(REPO.key, 'disabled');
     fake.setDependabotEnabled(REPO.key, false);
-    expect(await fetchPages(githubKind, contextFor(githubKind, fake), vep)).toEqual([]);
+    expect(await fetchPages(githubKind, contextFor(fake), vep)).toEqual([]);
   });
 
   it('fails on a 403 that is a missing permission, naming what the token needs', async () => {
     fake.failNext(1, { status: 403, body: JSON.stringify({ message: 'Resource not accessible by personal access token', documentation_url: 'https://docs.github.com/rest', status: '403' }), pathIncludes: 'code-scanning' });
-    const err = await failureOf(fetchPages(githubKind, contextFor(githubKind, fake), vep));
-    expect(err).toBeInstanceOf(ConnectorError);
+    const err = await connectorFailure(fetchPages(githubKind, contextFor(fake), vep));
     expect(err.message).toBe('403 from GitHub (the token lacks a permission: it needs "Code scanning alerts: read" and "Dependabot alerts: read", or the security_events scope): Resource not accessible by personal access token (/repositories/1296269/code-scanning/alerts)');
   });
 
   it('reports an exhausted rate limit with its reset time, even where 403 would mean "disabled"', async () => {
     fake.setRateLimitExhausted(true);
-    const err = await failureOf(fetchPages(githubKind, contextFor(githubKind, fake), vep));
+    const err = await connectorFailure(fetchPages(githubKind, contextFor(fake), vep));
     expect(err.message).toBe('GitHub rate limit exhausted; it resets at 2026-01-01T00:00:00.000Z');
-    expect((err as ConnectorError).status).toBe(403);
+    expect(err.status).toBe(403);
   });
 
   it('fails on a 404 for a repository that is gone, instead of reporting it empty', async () => {
-    const err = await failureOf(fetchPages(githubKind, contextFor(githubKind, fake), { key: '777', name: 'gone' }));
+    const err = await connectorFailure(fetchPages(githubKind, contextFor(fake), { key: '777', name: 'gone' }));
     expect(err.message).toBe('404 from GitHub (not found: check the organization, the URL and that the token can see it): Not Found (/repositories/777/code-scanning/alerts)');
   });
 
   it('rejects a wrong token with GitHub\'s message and never echoes the token', async () => {
     const secret = 'ghp_wrongTokenValue000000000000000000000';
-    const err = await failureOf(githubKind.testConnection(contextFor(githubKind, fake, { secret })));
-    expect(err).toBeInstanceOf(ConnectorError);
-    expect((err as ConnectorError).status).toBe(401);
+    const err = await connectorFailure(githubKind.testConnection(contextFor(fake, { secret })));
+    expect(err.status).toBe(401);
     expect(err.message).toContain('401 from GitHub (the token was rejected)');
     expect(err.message).toContain('Bad credentials');
     expect(err.message).not.toContain(secret);
@@ -187,24 +184,24 @@ describe('github kind', () => {
     fake.setPageSizeCap(1);
     fake.failNext(1, { status: 429, retryAfter: 0, body: JSON.stringify({ message: 'You have exceeded a secondary rate limit.' }), pathIncludes: 'page=2' });
     fake.failNext(1, { status: 500, body: '{"message":"Server Error"}' });
-    const veps = await discoverAll(githubKind, contextFor(githubKind, fake));
+    const veps = await discoverAll(githubKind, contextFor(fake));
     expect(veps.map((v) => v.key)).toEqual(['1296269', '2']);
     expect(fake.requests).toHaveLength(4);
   });
 
   it('fails clearly on HTML, on truncated JSON and on a failure of a later page', async () => {
     fake.failNext(1, { status: 200, contentType: 'text/html', body: '<html><body>Sign in</body></html>' });
-    const html = await failureOf(discoverAll(githubKind, contextFor(githubKind, fake)));
+    const html = await connectorFailure(discoverAll(githubKind, contextFor(fake)));
     expect(html.message).toMatch(/^GitHub answered HTTP 200 with text\/html, not JSON: an HTML page \(http:\/\/127\.0\.0\.1:\d+\/orgs\/octo-org\/repos\?type=all&per_page=100\)$/);
 
     fake.failNext(1, { status: 200, body: '[{"id": 1296269, "name": "hel' });
-    expect((await failureOf(discoverAll(githubKind, contextFor(githubKind, fake)))).message).toContain('not JSON');
+    expect((await connectorFailure(discoverAll(githubKind, contextFor(fake)))).message).toContain('not JSON');
 
     fake.setFindings(REPO.key, codeFindings);
     fake.setPageSizeCap(2);
     fake.failNext(1, { status: 502, body: 'bad gateway', pathIncludes: 'page=3' });
     fake.failNext(9, { status: 404, body: '{"message":"Not Found"}', pathIncludes: 'page=3' });
-    const later = await failureOf(fetchPages(githubKind, contextFor(githubKind, fake), vep));
+    const later = await connectorFailure(fetchPages(githubKind, contextFor(fake), vep));
     expect(later.message).toBe('404 from GitHub (not found: check the organization, the URL and that the token can see it): Not Found (/repositories/1296269/code-scanning/alerts)');
   });
 
@@ -213,8 +210,8 @@ describe('github kind', () => {
     fake.setFindings(REPO.key, depFindings);
     fake.setPageSizeCap(1);
     fake.setLoopingPagination(true);
-    expect((await failureOf(discoverAll(githubKind, contextFor(githubKind, fake)))).message).toMatch(/^GitHub: pagination loops back to a page already read/);
-    expect((await failureOf(fetchPages(githubKind, contextFor(githubKind, fake), vep))).message).toMatch(/^GitHub: pagination loops back to a page already read \(http:\/\/127\.0\.0\.1:\d+\/repositories\/1296269\/dependabot\/alerts/);
+    expect((await connectorFailure(discoverAll(githubKind, contextFor(fake)))).message).toMatch(/^GitHub: pagination loops back to a page already read/);
+    expect((await connectorFailure(fetchPages(githubKind, contextFor(fake), vep))).message).toMatch(/^GitHub: pagination loops back to a page already read \(http:\/\/127\.0\.0\.1:\d+\/repositories\/1296269\/dependabot\/alerts/);
   });
 
   it('checks the organization and the API host', () => {
@@ -232,7 +229,7 @@ describe('github kind against GitHub Enterprise Server', () => {
       fake.setProjects([REPO, { key: '2', name: 'api' }]);
       fake.setFindings(REPO.key, codeFindings.slice(0, 3));
       fake.setPageSizeCap(2);
-      const ctx = contextFor(githubKind, fake);
+      const ctx = contextFor(fake);
       expect(ctx.config.url).toMatch(/\/api\/v3$/);
       expect((await discoverAll(githubKind, ctx)).map((v) => v.key)).toEqual(['1296269', '2']);
       expect((await fetchPages(githubKind, ctx, vep)).flat()).toHaveLength(3);

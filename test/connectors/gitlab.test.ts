@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gitlabKind } from '@tributary/server/connectors/gitlab.ts';
-import { ConnectorError } from '@tributary/server/connectors/kind.ts';
 import { startGitlabFake, type GitlabFake } from '../fakes/gitlab.ts';
 import type { FakeFinding } from '../fakes/fake.ts';
-import { contextFor, discoverAll, failureOf, fetchPages } from './drive-kind.ts';
+import { connectorFailure, contextFor, discoverAll, fetchPages, type ContextOverrides } from '../support/kinds.ts';
 
 const PROJECTS = [
   { key: '24', name: 'Security Team / api' },
@@ -30,13 +29,13 @@ describe('gitlab kind', () => {
   });
   afterEach(() => fake.close());
 
-  const ctx = (over: Parameters<typeof contextFor>[2] = {}) => contextFor(gitlabKind, fake, over);
+  const ctx = (over: ContextOverrides = {}) => contextFor(fake, over);
 
   it('tests the connection as the token\'s user, and checks the group when one is set', async () => {
     expect(await gitlabKind.testConnection(ctx())).toBe('Connected to GitLab as tributary-bot');
     expect(fake.requests[0]!.headers.authorization).toBe(`Bearer ${fake.token}`);
     expect(await gitlabKind.testConnection(ctx({ options: { group: 'security-team' } }))).toBe('Connected to GitLab as tributary-bot; group security-team');
-    const err = await failureOf(gitlabKind.testConnection(ctx({ options: { group: 'nope' } })));
+    const err = await connectorFailure(gitlabKind.testConnection(ctx({ options: { group: 'nope' } })));
     expect(err.message).toBe('GitLab: no group "nope" (404: it does not exist, or the token cannot see it)');
   });
 
@@ -64,7 +63,7 @@ describe('gitlab kind', () => {
     const veps = await discoverAll(gitlabKind, ctx({ options: { group: 'security-team' } }));
     expect(veps.map((v) => v.key)).toEqual(['24', '31', '52']);
     expect(fake.requests[0]!.url).toBe('/api/v4/groups/security-team/projects?include_subgroups=true&with_shared=false&simple=true&per_page=100&order_by=id&sort=asc');
-    const missing = await failureOf(discoverAll(gitlabKind, ctx({ options: { group: 'gone/away' } })));
+    const missing = await connectorFailure(discoverAll(gitlabKind, ctx({ options: { group: 'gone/away' } })));
     expect(missing.message).toBe('GitLab: no group "gone/away" (404: it does not exist, or the token cannot see it)');
     expect(fake.requests.at(-1)!.url).toMatch(/^\/api\/v4\/groups\/gone%2Faway\/projects\?/);
   });
@@ -133,11 +132,10 @@ describe('gitlab kind', () => {
   it('treats GraphQL errors that arrive with HTTP 200 as failures, and a null project too', async () => {
     fake.setFindings('24', FINDINGS);
     fake.failNext(1, { status: 200, body: JSON.stringify({ errors: [{ message: 'Query has complexity of 310, which exceeds max complexity of 300' }] }), pathIncludes: 'graphql' });
-    const err = await failureOf(fetchPages(gitlabKind, ctx(), vep));
-    expect(err).toBeInstanceOf(ConnectorError);
+    const err = await connectorFailure(fetchPages(gitlabKind, ctx(), vep));
     expect(err.message).toBe('GitLab GraphQL error: Query has complexity of 310, which exceeds max complexity of 300');
     fake.failNext(1, { status: 200, body: JSON.stringify({ data: { project: null } }), pathIncludes: 'graphql' });
-    expect((await failureOf(fetchPages(gitlabKind, ctx(), vep))).message).toBe('GitLab GraphQL has no project "security-team/api" for this token');
+    expect((await connectorFailure(fetchPages(gitlabKind, ctx(), vep))).message).toBe('GitLab GraphQL has no project "security-team/api" for this token');
   });
 
   it('fails the whole fetch when a later GraphQL page fails', async () => {
@@ -146,17 +144,16 @@ describe('gitlab kind', () => {
     const it = gitlabKind.fetchFindings(ctx(), vep)[Symbol.asyncIterator]();
     expect((await it.next()).value).toHaveLength(2);
     fake.failNext(5, { status: 502, body: '<html>Bad Gateway</html>', contentType: 'text/html', pathIncludes: 'graphql' });
-    const err = await failureOf(it.next());
+    const err = await connectorFailure(it.next());
     expect(err.message).toMatch(/^502 from GitLab: an HTML page \(http:\/\/127\.0\.0\.1:\d+\/api\/graphql\)$/);
   });
 
   it('rejects a wrong token with GitLab\'s 401 and never echoes the token', async () => {
     const secret = 'glpat-notTheRightOne000000000';
-    const err = await failureOf(discoverAll(gitlabKind, ctx({ secret })));
-    expect(err).toBeInstanceOf(ConnectorError);
+    const err = await connectorFailure(discoverAll(gitlabKind, ctx({ secret })));
     expect(err.message).toMatch(/^401 from GitLab \(the token was rejected\): \{"message":"401 Unauthorized"\}/);
     expect(err.message).not.toContain(secret);
-    const gql = await failureOf(fetchPages(gitlabKind, { ...ctx({ secret }) }, vep));
+    const gql = await connectorFailure(fetchPages(gitlabKind, { ...ctx({ secret }) }, vep));
     expect(gql.message).not.toContain(secret);
   });
 
@@ -171,15 +168,15 @@ describe('gitlab kind', () => {
 
   it('fails on HTML, on truncated JSON and on looping pagination', async () => {
     fake.failNext(1, { status: 200, contentType: 'text/html; charset=utf-8', body: '<!DOCTYPE html><html>Sign in</html>' });
-    expect((await failureOf(discoverAll(gitlabKind, ctx()))).message).toMatch(/^GitLab answered HTTP 200 with text\/html; charset=utf-8, not JSON: an HTML page/);
+    expect((await connectorFailure(discoverAll(gitlabKind, ctx()))).message).toMatch(/^GitLab answered HTTP 200 with text\/html; charset=utf-8, not JSON: an HTML page/);
     fake.failNext(1, { status: 200, body: '[{"id": 24, "name": "ap' });
-    expect((await failureOf(discoverAll(gitlabKind, ctx()))).message).toContain('not JSON');
+    expect((await connectorFailure(discoverAll(gitlabKind, ctx()))).message).toContain('not JSON');
 
     fake.setPageSizeCap(2);
     fake.setLoopingPagination(true);
-    expect((await failureOf(discoverAll(gitlabKind, ctx()))).message).toMatch(/^GitLab: pagination loops back to a page already read/);
+    expect((await connectorFailure(discoverAll(gitlabKind, ctx()))).message).toMatch(/^GitLab: pagination loops back to a page already read/);
     fake.setFindings('24', FINDINGS);
-    expect((await failureOf(fetchPages(gitlabKind, ctx(), vep))).message).toMatch(/^GitLab: pagination loops back to a page already read \(cursor:/);
+    expect((await connectorFailure(fetchPages(gitlabKind, ctx(), vep))).message).toMatch(/^GitLab: pagination loops back to a page already read \(cursor:/);
   });
 
   it('validates the group option', () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GuardedHttp, isForbiddenAddress, joinUrl, nextLink, pageGuard } from '@tributary/server/connectors/http.ts';
 import { startHttpFake, type FakeReply, type FakeRequest, type HttpFake } from '../fakes/http-fake.ts';
-import { connectorFailure } from './kind-harness.ts';
+import { connectorFailure } from '../support/kinds.ts';
 
 const SECRET = 'tok_s3cr3t_value_42';
 let server: HttpFake | undefined;

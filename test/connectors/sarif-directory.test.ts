@@ -4,10 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sarifDirectoryKind } from '@tributary/server/connectors/sarif-directory.ts';
-import { ConnectorInputError, validateConnectorConfig } from '@tributary/server/connectors/validate.ts';
+import { validateConnectorConfig } from '@tributary/server/connectors/validate.ts';
+import { InputError } from '@tributary/server/util/input-error.ts';
 import type { FakeFinding } from '../fakes/fake.ts';
 import { startSarifDirectoryFake, type SarifDirectoryFake } from '../fakes/sarif-directory.ts';
-import { connectorFailure, contextFor, discoverAll, fetchPages } from './kind-harness.ts';
+import { connectorFailure, contextFor, discoverAll, fetchPages } from '../support/kinds.ts';
 
 const VEP = { key: 'web-app', name: 'web-app' };
 let fake: SarifDirectoryFake;
@@ -178,12 +179,12 @@ describe('sarif-directory confined to TRIBUTARY_SARIF_ROOT', () => {
   });
   afterEach(() => { for (const dir of [root, outside]) rmSync(dir, { recursive: true, force: true }); });
 
-  /** what validation stores for `options.path`, or its ConnectorInputError message */
+  /** what validation stores for `options.path`, or its InputError message */
   const saved = (p: unknown) => {
     try {
       return validateConnectorConfig(sarifDirectoryKind, { url: '', secret: null, options: { path: p } }, { sarifRoot: root }).path;
     } catch (e) {
-      if (e instanceof ConnectorInputError) return `${e.field} → ${e.message}`;
+      if (e instanceof InputError) return `${e.field} → ${e.message}`;
       throw e;
     }
   };

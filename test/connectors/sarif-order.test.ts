@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sarifDirectoryKind } from '@tributary/server/connectors/sarif-directory.ts';
 import { startSarifDirectoryFake, type SarifDirectoryFake } from '../fakes/sarif-directory.ts';
-import { connectorFailure, contextFor, fetchPages } from './kind-harness.ts';
+import { connectorFailure, contextFor, fetchPages } from '../support/kinds.ts';
 
 const VEP = { key: 'web-app', name: 'web-app' };
 let fake: SarifDirectoryFake;

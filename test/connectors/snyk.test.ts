@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { snykKind } from '@tributary/server/connectors/snyk.ts';
-import { ConnectorError } from '@tributary/server/connectors/kind.ts';
 import { startSnykFake } from '../fakes/snyk.ts';
 import type { FakeFinding, FakeTool } from '../fakes/fake.ts';
-import { contextFor, discoverAll, failureOf, fetchPages } from './drive-kind.ts';
+import { connectorFailure, contextFor, discoverAll, fetchPages, type ContextOverrides } from '../support/kinds.ts';
 
 const ORG = 'b8f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 const P1 = '92867a20-30b8-44fd-a59f-da71d59b58f1';
@@ -29,13 +28,13 @@ describe('snyk kind', () => {
   });
   afterEach(() => fake.close());
 
-  const ctx = (over: Parameters<typeof contextFor>[2] = {}) => contextFor(snykKind, fake, over);
+  const ctx = (over: ContextOverrides = {}) => contextFor(fake, over);
 
   it('tests the connection against the organization with "token" auth and a version', async () => {
     expect(await snykKind.testConnection(ctx())).toBe('Connected to Snyk organization Acme Security');
     expect(fake.requests[0]!.url).toBe(`/rest/orgs/${ORG}?version=2024-10-15`);
     expect(fake.requests[0]!.headers).toMatchObject({ authorization: `token ${fake.token}`, accept: 'application/vnd.api+json' });
-    const err = await failureOf(snykKind.testConnection(ctx({ options: { orgId: '00000000-0000-4000-8000-000000000000' } })));
+    const err = await connectorFailure(snykKind.testConnection(ctx({ options: { orgId: '00000000-0000-4000-8000-000000000000' } })));
     expect(err.message).toBe('Snyk: no organization "00000000-0000-4000-8000-000000000000" visible to this token; check the orgId');
   });
 
@@ -113,9 +112,8 @@ describe('snyk kind', () => {
 
   it('rejects a wrong token with Snyk\'s JSON:API error and never echoes the token', async () => {
     const secret = 'ffffffff-wrong-token-000000000000';
-    const err = await failureOf(discoverAll(snykKind, ctx({ secret })));
-    expect(err).toBeInstanceOf(ConnectorError);
-    expect((err as ConnectorError).status).toBe(401);
+    const err = await connectorFailure(discoverAll(snykKind, ctx({ secret })));
+    expect(err.status).toBe(401);
     expect(err.message).toMatch(/^401 from Snyk \(the token was rejected\): .*"code":"SNYK-0005".*Authentication credentials not recognized/);
     expect(err.message).not.toContain(secret);
   });
@@ -130,23 +128,23 @@ describe('snyk kind', () => {
 
   it('fails on HTML, truncated JSON, a body without data, a failing later page and looping links', async () => {
     fake.failNext(1, { status: 200, contentType: 'text/html', body: '<html>maintenance</html>' });
-    expect((await failureOf(discoverAll(snykKind, ctx()))).message).toMatch(/^Snyk answered HTTP 200 with text\/html, not JSON: an HTML page/);
+    expect((await connectorFailure(discoverAll(snykKind, ctx()))).message).toMatch(/^Snyk answered HTTP 200 with text\/html, not JSON: an HTML page/);
     fake.failNext(1, { status: 200, body: '{"jsonapi":{"version":"1.0"},"data":[{"id":"9286' });
-    expect((await failureOf(discoverAll(snykKind, ctx()))).message).toContain('not JSON');
+    expect((await connectorFailure(discoverAll(snykKind, ctx()))).message).toContain('not JSON');
     fake.failNext(1, { status: 200, body: '{"jsonapi":{"version":"1.0"},"errors":[]}' });
-    expect((await failureOf(discoverAll(snykKind, ctx()))).message).toBe('Snyk answered the projects list without a data array');
+    expect((await connectorFailure(discoverAll(snykKind, ctx()))).message).toBe('Snyk answered the projects list without a data array');
 
     fake.setPageSizeCap(1);
     fake.failNext(5, { status: 503, retryAfter: 0, body: '{"errors":[{"status":"503"}]}', pathIncludes: 'starting_after' });
-    expect((await failureOf(discoverAll(snykKind, ctx()))).message).toMatch(/^503 from Snyk: /);
+    expect((await connectorFailure(discoverAll(snykKind, ctx()))).message).toMatch(/^503 from Snyk: /);
 
     fake.setLoopingPagination(true);
-    expect((await failureOf(discoverAll(snykKind, ctx()))).message).toMatch(/^Snyk: pagination loops back to a page already read/);
+    expect((await connectorFailure(discoverAll(snykKind, ctx()))).message).toMatch(/^Snyk: pagination loops back to a page already read/);
   });
 
   it('refuses a next link to another host, which would receive the token', async () => {
     fake.failNext(1, { status: 200, body: JSON.stringify({ jsonapi: { version: '1.0' }, data: [], links: { next: 'https://collector.example/rest/orgs/x/projects?version=2024-10-15' } }) });
-    const err = await failureOf(discoverAll(snykKind, ctx()));
+    const err = await connectorFailure(discoverAll(snykKind, ctx()));
     expect(err.message).toMatch(/^Snyk: the next-page link points at https:\/\/collector\.example, not http:\/\/127\.0\.0\.1:\d+; refusing to send the token there$/);
     expect(fake.requests).toHaveLength(1);
   });

@@ -3,7 +3,7 @@ import { sonarqubeKind } from '@tributary/server/connectors/sonarqube.ts';
 import { issueSeverity } from '@tributary/server/connectors/sonarqube-findings.ts';
 import type { FakeFinding } from '../fakes/fake.ts';
 import { SONAR_EPOCH, startSonarqubeFake, type SonarqubeFake } from '../fakes/sonarqube.ts';
-import { connectorFailure, contextFor, discoverAll, fetchPages, requestsTo } from './kind-harness.ts';
+import { connectorFailure, contextFor, discoverAll, fetchPages, requestsTo } from '../support/kinds.ts';
 
 const PROJECT = { key: 'org.example:shop', name: 'Shop' };
 const VEP = { key: PROJECT.key, name: PROJECT.name };

@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeTool } from '../fakes/fake.ts';
 import { fakes } from '../fakes/index.ts';
 import { startSonarqubeFake, SONAR_VERSION, type SonarqubeFake } from '../fakes/sonarqube.ts';
-import { CONNECTOR_FIELDS, createConnector, discover, errorOf, projectsFor, startDiscoverApp, updateConnector, type DiscoverApp } from './helpers.ts';
+import { createConnector, discover, startDiscoverApp, updateConnector, type DiscoverApp } from '../support/connectors.ts';
+import { CONNECTOR, CREATE_CONNECTOR, TEST_CONNECTOR, UPDATE_CONNECTOR } from '../support/documents.ts';
+import { firstError } from '../support/graphql.ts';
+import { projectsFor } from '../support/kinds.ts';
 
 const WRONG_TOKEN = 'wrong-token-0123456789abcdef';
-const CREATE = `mutation($i: CreateConnectorInput!) { createConnector(input: $i) { connector { id } } }`;
-const UPDATE = `mutation($i: UpdateConnectorInput!) { updateConnector(input: $i) { connector { id } } }`;
-const TEST = 'mutation($id: ID!) { testConnector(input: { id: $id }) { ok message } }';
 
 let t: DiscoverApp;
 let sonar: SonarqubeFake;
@@ -31,7 +31,7 @@ describe('bad input names the field and writes nothing', () => {
     ['a missing secret', { secret: '' }, 'secret', 'secret: is required by sonarqube'],
   ])('createConnector with %s', async (_what, input, field, message) => {
     const before = await connectorRows();
-    const e = errorOf(await t.gql(CREATE, { i: sonarInput(input) }, t.token));
+    const e = firstError(await t.gql(CREATE_CONNECTOR, { i: sonarInput(input) }, t.token));
     expect(e.code).toBe('BAD_USER_INPUT');
     expect(e.fields).toEqual([field]);
     expect(e.message.startsWith(message)).toBe(true);
@@ -47,7 +47,7 @@ describe('bad input names the field and writes nothing', () => {
       [{ url: 'not a url' }, 'url'],
       [{ kind: 'github' }, 'kind'],
     ] as const) {
-      const e = errorOf(await t.gql(UPDATE, { i: { id: c.id, ...input } }, t.token));
+      const e = firstError(await t.gql(UPDATE_CONNECTOR, { i: { id: c.id, ...input } }, t.token));
       expect([e.code, e.fields]).toEqual(['BAD_USER_INPUT', [field]]);
       expect(e.message.startsWith(`${field}: `)).toBe(true);
     }
@@ -68,8 +68,8 @@ describe('the secret', () => {
     expect((await discover(t, c.id)).stats.recordsDiscovered).toBe(1);
 
     await updateConnector(t, c.id, { secret: WRONG_TOKEN });
-    expect((await t.ok(TEST, { id: c.id })).testConnector.ok).toBe(false);
-    const output = JSON.stringify(await t.ok(`query($id: ID!) { node(id: $id) { ... on Connector { ${CONNECTOR_FIELDS} } } }`, { id: c.id }));
+    expect((await t.ok(TEST_CONNECTOR, { id: c.id })).testConnector.ok).toBe(false);
+    const output = JSON.stringify(await t.ok(CONNECTOR, { id: c.id }));
     expect(output).not.toContain(WRONG_TOKEN);
     expect(output).not.toContain(sonar.token);
   });
@@ -78,7 +78,7 @@ describe('the secret', () => {
 describe('testConnector', () => {
   it('answers ok with what it reached', async () => {
     const c = await createConnector(t, sonar);
-    expect((await t.ok(TEST, { id: c.id })).testConnector).toEqual({ ok: true, message: `Connected to SonarQube ${SONAR_VERSION} as tributary-bot` });
+    expect((await t.ok(TEST_CONNECTOR, { id: c.id })).testConnector).toEqual({ ok: true, message: `Connected to SonarQube ${SONAR_VERSION} as tributary-bot` });
   });
 
   describe.each(Object.keys(fakes).filter((k) => k !== 'sarif-directory'))('%s', (kindId) => {
@@ -88,11 +88,11 @@ describe('testConnector', () => {
 
     it('is ok with the right token, and says the token was rejected for a wrong one, without echoing it', async () => {
       const c = await createConnector(t, fake);
-      const good = (await t.ok(TEST, { id: c.id })).testConnector;
+      const good = (await t.ok(TEST_CONNECTOR, { id: c.id })).testConnector;
       expect(good.ok).toBe(true);
       expect(good.message.length).toBeGreaterThan(0);
       await updateConnector(t, c.id, { secret: WRONG_TOKEN });
-      const bad = (await t.ok(TEST, { id: c.id })).testConnector;
+      const bad = (await t.ok(TEST_CONNECTOR, { id: c.id })).testConnector;
       expect(bad.ok).toBe(false);
       expect(bad.message).toMatch(/401|token/);
       expect(bad.message).not.toContain(WRONG_TOKEN);
@@ -103,10 +103,10 @@ describe('testConnector', () => {
     const fake = await fakes['sarif-directory']!();
     try {
       const c = await createConnector(t, fake);
-      expect((await t.ok(TEST, { id: c.id })).testConnector.ok).toBe(true);
+      expect((await t.ok(TEST_CONNECTOR, { id: c.id })).testConnector.ok).toBe(true);
       // relative to TRIBUTARY_SARIF_ROOT
       await updateConnector(t, c.id, { options: { path: 'nonexistent/tributary-reports' } });
-      const bad = (await t.ok(TEST, { id: c.id })).testConnector;
+      const bad = (await t.ok(TEST_CONNECTOR, { id: c.id })).testConnector;
       expect(bad.ok).toBe(false);
       expect(bad.message).toContain('/nonexistent/tributary-reports');
     } finally {

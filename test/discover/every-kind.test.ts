@@ -4,7 +4,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeTool } from '../fakes/fake.ts';
 import { fakes } from '../fakes/index.ts';
-import { CONNECTOR_FIELDS, createConnector, discover, projectsFor, records, runOperation, startDiscoverApp, type DiscoverApp } from './helpers.ts';
+import { createConnector, discover, records, runOperation, startDiscoverApp, type DiscoverApp } from '../support/connectors.ts';
+import { CONNECTOR_FIELDS, CONNECTOR_OPERATIONS } from '../support/documents.ts';
+import { projectsFor } from '../support/kinds.ts';
+
+/** a connector with its records and operations, everything a secret could leak through */
+const CONNECTOR_WITH_LISTS = /* GraphQL */ `
+  query($id: ID!) {
+    node(id: $id) {
+      ... on Connector {
+        ${CONNECTOR_FIELDS}
+        records(first: 10) { nodes { id vendorKey name state metadata } }
+        operations(first: 10) { totalCount nodes { id type status error } }
+      }
+    }
+  }`;
+const CONNECTORS = /* GraphQL */ `{ connectors(first: 50) { nodes { ${CONNECTOR_FIELDS} } } }`;
 
 let t: DiscoverApp;
 beforeAll(async () => { t = await startDiscoverApp(); });
@@ -38,12 +53,10 @@ describe.each(Object.keys(fakes))('%s through GraphQL', (kindId) => {
     expect(again.stats).toMatchObject({ recordsDiscovered: 3, recordsNew: 0, recordsMissing: 0 });
     expect((await records(t, created.id)).map((r) => r.id)).toEqual(list.map((r) => r.id));
 
-    const all = await t.ok(`query($id: ID!) { node(id: $id) { ... on Connector { ${CONNECTOR_FIELDS}
-        records(first: 10) { nodes { id vendorKey name state metadata } }
-        operations(first: 10) { totalCount nodes { id type status error } } } } }`, { id: created.id });
+    const all = await t.ok(CONNECTOR_WITH_LISTS, { id: created.id });
     expect(all.node.operations.nodes.map((o: any) => o.id)).toEqual([again.id, op.id]);
     if (isHttp) expect(JSON.stringify(all)).not.toContain(fake.token);
-    const listed = await t.ok(`{ connectors(first: 50) { nodes { ${CONNECTOR_FIELDS} } } }`);
+    const listed = await t.ok(CONNECTORS);
     if (isHttp) expect(JSON.stringify(listed)).not.toContain(fake.token);
     expect(t.logs.join('')).not.toContain(fake.token || '\u0000');
   });
@@ -59,12 +72,10 @@ describe('operations list', () => {
       const s1 = await runOperation(t, c.id, 'Sync');
       const d2 = await discover(t, c.id);
       expect(s1.status).toBe('SUCCEEDED');
-      const q = `query($id: ID!, $type: OperationType) { node(id: $id) { ... on Connector {
-          operations(first: 10, type: $type) { totalCount nodes { id type } } } } }`;
-      const every = (await t.ok(q, { id: c.id })).node.operations;
-      expect(every).toEqual({ totalCount: 3, nodes: [{ id: d2.id, type: 'DISCOVER' }, { id: s1.id, type: 'SYNC' }, { id: d1.id, type: 'DISCOVER' }] });
-      expect((await t.ok(q, { id: c.id, type: 'DISCOVER' })).node.operations).toEqual({ totalCount: 2, nodes: [{ id: d2.id, type: 'DISCOVER' }, { id: d1.id, type: 'DISCOVER' }] });
-      expect((await t.ok(q, { id: c.id, type: 'SYNC' })).node.operations).toEqual({ totalCount: 1, nodes: [{ id: s1.id, type: 'SYNC' }] });
+      const listed = async (type?: string) => (await t.ok(CONNECTOR_OPERATIONS, { id: c.id, type })).node.operations;
+      expect(await listed()).toEqual({ totalCount: 3, nodes: [{ id: d2.id, type: 'DISCOVER' }, { id: s1.id, type: 'SYNC' }, { id: d1.id, type: 'DISCOVER' }] });
+      expect(await listed('DISCOVER')).toEqual({ totalCount: 2, nodes: [{ id: d2.id, type: 'DISCOVER' }, { id: d1.id, type: 'DISCOVER' }] });
+      expect(await listed('SYNC')).toEqual({ totalCount: 1, nodes: [{ id: s1.id, type: 'SYNC' }] });
     } finally {
       await fake.close();
     }

@@ -10,7 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSonarqubeFake, type SonarqubeFake } from '../fakes/sonarqube.ts';
-import { createConnector, discover, projectsFor, records, runOperation, startDiscoverApp, updateConnector, type DiscoverApp, type RecordView } from './helpers.ts';
+import { createConnector, discover, records, runOperation, startDiscoverApp, updateConnector, type DiscoverApp, type RecordView } from '../support/connectors.ts';
+import { IGNORE_RECORD } from '../support/documents.ts';
+import { projectsFor } from '../support/kinds.ts';
 
 const WRONG_TOKEN = 'squ_wrong0123456789abcdef0123456789abcdef';
 const TIMEOUT_MS = 400;
@@ -30,7 +32,7 @@ beforeAll(async () => {
   connectorId = (await createConnector(t, fake, { autoMap: true })).id;
   await discover(t, connectorId);
   const third = (await records(t, connectorId))[2]!;
-  await t.ok('mutation($r: ID!) { ignoreRecord(input: { recordId: $r }) { record { id } } }', { r: third.id });
+  await t.ok(IGNORE_RECORD, { r: third.id });
   baseline = await records(t, connectorId);
   expect(baseline.map((r) => r.state)).toEqual(['GOOD', 'GOOD', 'IGNORED']);
 });

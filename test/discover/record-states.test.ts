@@ -4,7 +4,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SonarqubeFake } from '../fakes/sonarqube.ts';
 import { startSonarqubeFake } from '../fakes/sonarqube.ts';
-import { createConnector, discover, errorOf, keyFor, projectsFor, records, runOperation, startDiscoverApp, states, type DiscoverApp } from './helpers.ts';
+import { createConnector, discover, records, runOperation, startDiscoverApp, states, type DiscoverApp } from '../support/connectors.ts';
+import { CREATE_PRODUCT, IGNORE_RECORD, MAP_RECORD, UPDATE_CONNECTOR } from '../support/documents.ts';
+import { firstError } from '../support/graphql.ts';
+import { keyFor, projectsFor } from '../support/kinds.ts';
 
 let t: DiscoverApp;
 let fake: SonarqubeFake;
@@ -16,8 +19,14 @@ beforeEach(async () => {
 });
 
 const key = (n: number) => keyFor('sonarqube', n);
-const MAP = 'mutation($i: MapRecordInput!) { mapRecord(input: $i) { record { id vendorKey state finalizedAt product { id name } } } }';
-const recordAction = (name: string) => `mutation($r: ID!) { ${name}(input: { recordId: $r }) { record { id state product { id } } } }`;
+const RESTORE_RECORD = /* GraphQL */ `
+  mutation($r: ID!) {
+    restoreRecord(input: { recordId: $r }) { record { id state product { id } } }
+  }`;
+const DELETE_RECORD = /* GraphQL */ `
+  mutation($r: ID!) {
+    deleteRecord(input: { recordId: $r }) { deletedId }
+  }`;
 const byKey = async (connectorId: string, n: number) => (await records(t, connectorId)).find((r) => r.vendorKey === key(n))!;
 const productNames = async () => (await t.sql<{ name: string }>('SELECT name FROM "Product" ORDER BY name')).map((r) => r.name);
 
@@ -51,7 +60,7 @@ describe('the tool changes', () => {
     const c = await createConnector(t, fake);
     await discover(t, c.id);
     const mapped = await byKey(c.id, 1);
-    await t.ok(MAP, { i: { recordId: mapped.id, productName: 'Renames' } });
+    await t.ok(MAP_RECORD, { i: { recordId: mapped.id, productName: 'Renames' } });
 
     fake.setProjects([{ key: key(1), name: 'app-1 renamed' }, { key: key(2), name: 'app-2 renamed' }, { key: key(3), name: 'app-3' }]);
     await discover(t, c.id);
@@ -84,8 +93,8 @@ describe('the tool changes', () => {
     const c = await createConnector(t, fake, { autoMap: false });
     await discover(t, c.id);
     const r = await byKey(c.id, 1);
-    expect((await t.ok(recordAction('ignoreRecord'), { r: r.id })).ignoreRecord.record).toEqual({ id: r.id, state: 'IGNORED', product: null });
-    await t.ok('mutation($i: UpdateConnectorInput!) { updateConnector(input: $i) { connector { autoMap } } }', { i: { id: c.id, autoMap: true } });
+    expect((await t.ok(IGNORE_RECORD, { r: r.id })).ignoreRecord.record).toEqual({ id: r.id, state: 'IGNORED', product: null });
+    await t.ok(UPDATE_CONNECTOR, { i: { id: c.id, autoMap: true } });
 
     await discover(t, c.id);
     expect(await states(t, c.id)).toEqual({ [key(1)]: 'IGNORED' });
@@ -97,9 +106,9 @@ describe('the tool changes', () => {
     await discover(t, c.id);
     expect(await states(t, c.id)).toEqual({ [key(1)]: 'IGNORED' });
 
-    const notIgnored = errorOf(await t.gql(recordAction('restoreRecord'), { r: (await createAndDiscoverNew()).id }, t.token));
+    const notIgnored = firstError(await t.gql(RESTORE_RECORD, { r: (await createAndDiscoverNew()).id }, t.token));
     expect(notIgnored).toEqual({ code: 'BAD_USER_INPUT', fields: ['recordId'], message: 'recordId: only an IGNORED record can be restored (this one is NEW)' });
-    expect((await t.ok(recordAction('restoreRecord'), { r: r.id })).restoreRecord.record).toEqual({ id: r.id, state: 'NEW', product: null });
+    expect((await t.ok(RESTORE_RECORD, { r: r.id })).restoreRecord.record).toEqual({ id: r.id, state: 'NEW', product: null });
     // with auto-map on, the next discover maps it again
     await discover(t, c.id);
     expect((await byKey(c.id, 1)).state).toBe('GOOD');
@@ -128,7 +137,7 @@ describe('deleting a record', () => {
     const c = await createConnector(t, fake);
     await discover(t, c.id);
     const r = await byKey(c.id, 1);
-    const product = (await t.ok(MAP, { i: { recordId: r.id, productName: 'Kept After Delete' } })).mapRecord.record.product;
+    const product = (await t.ok(MAP_RECORD, { i: { recordId: r.id, productName: 'Kept After Delete' } })).mapRecord.record.product;
     const sync = await runOperation(t, c.id, 'Sync');
     expect([sync.status, sync.error, sync.stats.findingsNew]).toEqual(['SUCCEEDED', null, 2]);
     const counts = () => t.sql(`SELECT (SELECT count(*)::int FROM "Engagement" e WHERE e."productId" = p.id) engagements,
@@ -137,7 +146,7 @@ describe('deleting a record', () => {
       FROM "Product" p WHERE p.name = 'Kept After Delete'`);
     expect(await counts()).toEqual([{ engagements: 1, tests: 1, findings: 2 }]);
 
-    expect((await t.ok('mutation($r: ID!) { deleteRecord(input: { recordId: $r }) { deletedId } }', { r: r.id })).deleteRecord.deletedId).toBe(r.id);
+    expect((await t.ok(DELETE_RECORD, { r: r.id })).deleteRecord.deletedId).toBe(r.id);
     expect(await records(t, c.id)).toEqual([]);
     expect(await counts()).toEqual([{ engagements: 1, tests: 1, findings: 2 }]);
     expect((await t.ok('query($id: ID!) { node(id: $id) { ... on Product { name } } }', { id: product.id })).node).toEqual({ name: 'Kept After Delete' });
@@ -156,23 +165,23 @@ describe('mapRecord', () => {
     const c = await createConnector(t, fake);
     await discover(t, c.id);
     const [r1, r2, r3] = await records(t, c.id);
-    const existing = (await t.ok('mutation { createProduct(input: { name: "Existing Product" }) { product { id name } } }')).createProduct.product;
+    const existing = (await t.ok(CREATE_PRODUCT, { i: { name: 'Existing Product' } })).createProduct.product;
 
     const before = Date.now();
-    const byId = (await t.ok(MAP, { i: { recordId: r1!.id, productId: existing.id } })).mapRecord.record;
-    expect(byId).toMatchObject({ id: r1!.id, state: 'GOOD', product: existing });
+    const byId = (await t.ok(MAP_RECORD, { i: { recordId: r1!.id, productId: existing.id } })).mapRecord.record;
+    expect(byId).toMatchObject({ id: r1!.id, state: 'GOOD', product: { id: existing.id, name: 'Existing Product' } });
     expect(Date.parse(byId.finalizedAt)).toBeGreaterThanOrEqual(before - 1000);
 
-    const byName = (await t.ok(MAP, { i: { recordId: r2!.id, productName: 'Brand New Product' } })).mapRecord.record;
+    const byName = (await t.ok(MAP_RECORD, { i: { recordId: r2!.id, productName: 'Brand New Product' } })).mapRecord.record;
     expect(byName).toMatchObject({ id: r2!.id, state: 'GOOD', product: { name: 'Brand New Product' } });
     expect(byName.finalizedAt).not.toBeNull();
 
     const productsBefore = await productNames();
-    const clash = errorOf(await t.gql(MAP, { i: { recordId: r3!.id, productName: 'Existing Product' } }, t.token));
+    const clash = firstError(await t.gql(MAP_RECORD, { i: { recordId: r3!.id, productName: 'Existing Product' } }, t.token));
     expect(clash).toEqual({ code: 'BAD_USER_INPUT', fields: ['productName'], message: 'productName: a product named "Existing Product" already exists: map to it with productId' });
-    const both = errorOf(await t.gql(MAP, { i: { recordId: r3!.id, productId: existing.id, productName: 'Another' } }, t.token));
+    const both = firstError(await t.gql(MAP_RECORD, { i: { recordId: r3!.id, productId: existing.id, productName: 'Another' } }, t.token));
     expect([both.code, both.message]).toEqual(['BAD_USER_INPUT', 'give exactly one of productId and productName']);
-    const neither = errorOf(await t.gql(MAP, { i: { recordId: r3!.id } }, t.token));
+    const neither = firstError(await t.gql(MAP_RECORD, { i: { recordId: r3!.id } }, t.token));
     expect([neither.code, neither.message]).toEqual(['BAD_USER_INPUT', 'give exactly one of productId and productName']);
     expect(await productNames()).toEqual(productsBefore);
     expect(await byKey(c.id, 3)).toMatchObject({ state: 'NEW', product: null, finalizedAt: null });

@@ -5,10 +5,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONNECTOR_FIELDS, discover, errorOf, runOperation, startDiscoverApp, states, updateConnector, type DiscoverApp } from './helpers.ts';
-
-const CREATE = `mutation($i: CreateConnectorInput!) { createConnector(input: $i) { connector { id } } }`;
-const UPDATE = `mutation($i: UpdateConnectorInput!) { updateConnector(input: $i) { connector { id } } }`;
+import { discover, runOperation, startDiscoverApp, states, updateConnector, type DiscoverApp } from '../support/connectors.ts';
+import { CREATE_CONNECTOR, TEST_CONNECTOR, UPDATE_CONNECTOR } from '../support/documents.ts';
+import { firstError } from '../support/graphql.ts';
 
 let t: DiscoverApp;
 let root: string;
@@ -31,9 +30,8 @@ function reportDir(name: string, projects: string[]): string {
   return dir;
 }
 async function createSarif(dir: string, extra: Record<string, unknown> = {}) {
-  const data = await t.ok(`mutation($i: CreateConnectorInput!) { createConnector(input: $i) { connector { ${CONNECTOR_FIELDS} } } }`,
-    { i: { name: `Scans ${dir}`, kind: 'sarif-directory', url: '', options: { path: dir }, discoverSchedule: '', syncSchedule: '', ...extra } });
-  return data.createConnector.connector;
+  const input = { name: `Scans ${dir}`, kind: 'sarif-directory', url: '', options: { path: dir }, discoverSchedule: '', syncSchedule: '', ...extra };
+  return (await t.ok(CREATE_CONNECTOR, { i: input })).createConnector.connector;
 }
 const connectorRows = () => t.sql('SELECT * FROM "Connector" ORDER BY id');
 
@@ -45,7 +43,7 @@ describe('saving a sarif-directory connector', () => {
     ['a symlink inside the root leading out', () => { symlinkSync(outside, path.join(root, 'escape')); return path.join(root, 'escape'); }],
   ])('refuses %s, naming options.path and writing nothing', async (_what, pathOf) => {
     const before = await connectorRows();
-    const e = errorOf(await t.gql(CREATE, { i: { name: 'Scans', kind: 'sarif-directory', url: '', options: { path: pathOf() } } }, t.token));
+    const e = firstError(await t.gql(CREATE_CONNECTOR, { i: { name: 'Scans', kind: 'sarif-directory', url: '', options: { path: pathOf() } } }, t.token));
     expect(e).toEqual({ code: 'BAD_USER_INPUT', fields: ['options.path'], message: `options.path: must lie under TRIBUTARY_SARIF_ROOT (${root})` });
     expect(await connectorRows()).toEqual(before);
   });
@@ -57,7 +55,7 @@ describe('saving a sarif-directory connector', () => {
     expect([absolute.options, relative.options]).toEqual([{ path: dir }, { path: dir }]);
     expect((await discover(t, relative.id)).stats.recordsDiscovered).toBe(2);
 
-    const e = errorOf(await t.gql(UPDATE, { i: { id: absolute.id, options: { path: '/etc' } } }, t.token));
+    const e = firstError(await t.gql(UPDATE_CONNECTOR, { i: { id: absolute.id, options: { path: '/etc' } } }, t.token));
     expect([e.code, e.fields]).toEqual(['BAD_USER_INPUT', ['options.path']]);
     expect((await updateConnector(t, absolute.id, { options: { path: 'team-a/web' } })).options).toEqual({ path: path.join(dir, 'web') });
   });
@@ -76,7 +74,7 @@ describe('reading', () => {
     const op = await runOperation(t, c.id);
     expect([op.status, op.error]).toEqual(['FAILED', `${dir} leads outside TRIBUTARY_SARIF_ROOT (${root}), so it is not read`]);
     expect(await t.sql('SELECT * FROM "Record" ORDER BY id')).toEqual(before);
-    const test = (await t.ok('mutation($id: ID!) { testConnector(input: { id: $id }) { ok message } }', { id: c.id })).testConnector;
+    const test = (await t.ok(TEST_CONNECTOR, { id: c.id })).testConnector;
     expect(test).toEqual({ ok: false, message: op.error });
   });
 });

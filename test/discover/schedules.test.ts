@@ -6,8 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakes } from '../fakes/index.ts';
 import type { FakeTool } from '../fakes/fake.ts';
 import { startSonarqubeFake, type SonarqubeFake } from '../fakes/sonarqube.ts';
-import { waitFor } from '../support/app.ts';
-import { createConnector, discover, projectsFor, startDiscoverApp, updateConnector, waitFinished, type DiscoverApp } from './helpers.ts';
+import { createConnector, discover, startDiscoverApp, updateConnector, waitFinished, type DiscoverApp } from '../support/connectors.ts';
+import { CONNECTOR_OPERATIONS, RUN_DISCOVER, RUN_SYNC } from '../support/documents.ts';
+import { projectsFor } from '../support/kinds.ts';
+import { waitFor } from '../support/wait.ts';
+
+const SCHEDULED = /* GraphQL */ `
+  query($id: ID!) {
+    node(id: $id) { ... on Connector { nextDiscoverAt operations(first: 5) { nodes { id trigger } } } }
+  }`;
 
 let api: DiscoverApp;
 let workers: DiscoverApp[];
@@ -45,7 +52,7 @@ describe('schedules with two workers', () => {
 
     const ops = await operationRows(c.name);
     expect(ops.map((o) => [o.type, o.trigger])).toEqual([['DISCOVER', 'SCHEDULED']]);
-    const listed = await api.ok(`query($id: ID!) { node(id: $id) { ... on Connector { nextDiscoverAt operations(first: 5) { nodes { id trigger } } } } }`, { id: c.id });
+    const listed = await api.ok(SCHEDULED, { id: c.id });
     expect(listed.node.operations.nodes).toEqual([{ id: expect.any(String), trigger: 'SCHEDULED' }]);
     const done = await waitFinished(api, listed.node.operations.nodes[0].id);
     expect([done.status, done.stats.recordsDiscovered]).toEqual(['SUCCEEDED', 2]);
@@ -67,9 +74,8 @@ describe('operations of one connector', () => {
     const c = await createConnector(api, sonar, { autoMap: true });
     // the discover waits out one Retry-After second: time enough for an idle worker to start the sync
     sonar.failNext(1, { status: 503, retryAfter: 1 });
-    const start = (type: string) => api.ok(`mutation($c: ID!) { run${type}(input: { connectorId: $c }) { operation { id } } }`, { c: c.id });
-    const d = (await start('Discover')).runDiscover.operation;
-    const s = (await start('Sync')).runSync.operation;
+    const d = (await api.ok(RUN_DISCOVER, { c: c.id })).runDiscover.operation;
+    const s = (await api.ok(RUN_SYNC, { c: c.id })).runSync.operation;
     const [disc, sync] = [await waitFinished(api, d.id), await waitFinished(api, s.id)];
     expect([disc.status, sync.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     expect(disc.durationMs).toBeGreaterThanOrEqual(1000);
@@ -82,7 +88,7 @@ describe('operations of one connector', () => {
     sonar.setProjects(projectsFor('sonarqube', [1]));
     const c = await createConnector(api, sonar);
     sonar.failNext(1, { status: 503, retryAfter: 1 });
-    const press = async () => (await api.ok('mutation($c: ID!) { runDiscover(input: { connectorId: $c }) { operation { id } } }', { c: c.id })).runDiscover.operation.id as string;
+    const press = async () => (await api.ok(RUN_DISCOVER, { c: c.id })).runDiscover.operation.id as string;
     const running = await press();
     await waitFor(async () => (await api.sql('SELECT status FROM "Operation" o JOIN "Connector" c ON c.id = o."connectorId" WHERE c.name = $1', [c.name]))[0]?.status === 'RUNNING', 'the first discover to start');
     const [second, third] = [await press(), await press()];
@@ -97,8 +103,8 @@ describe('operations of one connector', () => {
     await updateConnector(api, c.id, { operationsRetained: 3 });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await discover(api, c.id)).id);
-    const kept = await api.ok(`query($id: ID!) { node(id: $id) { ... on Connector { operations(first: 10) { totalCount nodes { id } } } } }`, { id: c.id });
-    expect(kept.node.operations).toEqual({ totalCount: 3, nodes: ids.slice(2).reverse().map((id) => ({ id })) });
+    const kept = await api.ok(CONNECTOR_OPERATIONS, { id: c.id });
+    expect(kept.node.operations).toEqual({ totalCount: 3, nodes: ids.slice(2).reverse().map((id) => ({ id, type: 'DISCOVER' })) });
     expect(await operationRows(c.name)).toHaveLength(3);
   });
 });

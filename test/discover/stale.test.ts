@@ -4,15 +4,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SarifDirectoryFake } from '../fakes/sarif-directory.ts';
 import { startSarifDirectoryFake } from '../fakes/sarif-directory.ts';
-import { createConnector, discover, projectsFor, records, runOperation, startDiscoverApp, states, type DiscoverApp } from './helpers.ts';
+import { createConnector, discover, records, runOperation, startDiscoverApp, states, type DiscoverApp } from '../support/connectors.ts';
+import { CREATE_ENGAGEMENT, DELETE_PRODUCT, MAP_RECORD } from '../support/documents.ts';
+import { projectsFor } from '../support/kinds.ts';
 
 let t: DiscoverApp;
 beforeAll(async () => { t = await startDiscoverApp(); });
 afterAll(async () => { await t?.stop(); });
 
-const MAP = 'mutation($i: MapRecordInput!) { mapRecord(input: $i) { record { state product { name } } } }';
-const PRODUCT = `query($id: ID!) { node(id: $id) { ... on Product { id name
-  engagements(first: 10) { nodes { id name tests(first: 10) { nodes { id title connector { id } } } } } } } }`;
+/** a product with its engagements and their tests */
+const PRODUCT = /* GraphQL */ `
+  query($id: ID!) {
+    node(id: $id) {
+      ... on Product {
+        id name
+        engagements(first: 10) { nodes { id name tests(first: 10) { nodes { id title connector { id } } } } }
+      }
+    }
+  }`;
+const DELETE_ENGAGEMENT = /* GraphQL */ `
+  mutation($id: ID!) {
+    deleteEngagement(input: { id: $id }) { deletedId }
+  }`;
+const DELETE_TEST = /* GraphQL */ `
+  mutation($id: ID!) {
+    deleteTest(input: { id: $id }) { deletedId }
+  }`;
 
 /** A tool with the given projects (one finding each), auto-mapped and synced: GOOD records with products, engagements and tests. */
 async function syncedConnector(fake: SarifDirectoryFake, numbers: number[]) {
@@ -46,7 +63,7 @@ describe('STALE', () => {
 
     for (const key of ['app-11', 'app-12']) {
       const product = await productOf(c.id, key);
-      await t.ok('mutation($id: ID!) { deleteProduct(input: { id: $id }) { deletedId } }', { id: product.id });
+      await t.ok(DELETE_PRODUCT, { id: product.id });
     }
     expect(await states(t, c.id)).toEqual({ 'app-11': 'STALE', 'app-12': 'STALE' });
     // a discover leaves STALE alone: only a person resolves it
@@ -54,8 +71,8 @@ describe('STALE', () => {
     await discover(t, c.id);
     expect(await states(t, c.id)).toEqual({ 'app-11': 'STALE', 'app-12': 'STALE' });
 
-    const remapped = (await t.ok(MAP, { i: { recordId: await recordId(c.id, 'app-11'), productName: 'app-11 again' } })).mapRecord.record;
-    expect(remapped).toEqual({ state: 'GOOD', product: { name: 'app-11 again' } });
+    const remapped = (await t.ok(MAP_RECORD, { i: { recordId: await recordId(c.id, 'app-11'), productName: 'app-11 again' } })).mapRecord.record;
+    expect(remapped).toMatchObject({ state: 'GOOD', product: { name: 'app-11 again' } });
   });
 
   it('when its "Global Connectors" engagement is deleted, and not for any other engagement', async () => {
@@ -65,15 +82,15 @@ describe('STALE', () => {
     const global21 = p21.engagements.nodes.find((e: any) => e.name === 'Global Connectors');
     expect(global21.tests.nodes).toEqual([{ id: expect.any(String), title: expect.any(String), connector: { id: c.id } }]);
 
-    const other = (await t.ok('mutation($p: ID!) { createEngagement(input: { productId: $p, name: "Pen test" }) { engagement { id } } }', { p: p22.id })).createEngagement.engagement;
-    await t.ok('mutation($id: ID!) { deleteEngagement(input: { id: $id }) { deletedId } }', { id: other.id });
+    const other = (await t.ok(CREATE_ENGAGEMENT, { i: { productId: p22.id, name: 'Pen test' } })).createEngagement.engagement;
+    await t.ok(DELETE_ENGAGEMENT, { id: other.id });
     expect(await states(t, c.id)).toEqual({ 'app-21': 'GOOD', 'app-22': 'GOOD' });
 
-    await t.ok('mutation($id: ID!) { deleteEngagement(input: { id: $id }) { deletedId } }', { id: global21.id });
+    await t.ok(DELETE_ENGAGEMENT, { id: global21.id });
     expect(await states(t, c.id)).toEqual({ 'app-21': 'STALE', 'app-22': 'GOOD' });
 
-    const remapped = (await t.ok(MAP, { i: { recordId: await recordId(c.id, 'app-21'), productId: p21.id } })).mapRecord.record;
-    expect(remapped).toEqual({ state: 'GOOD', product: { name: 'app-21' } });
+    const remapped = (await t.ok(MAP_RECORD, { i: { recordId: await recordId(c.id, 'app-21'), productId: p21.id } })).mapRecord.record;
+    expect(remapped).toMatchObject({ state: 'GOOD', product: { id: p21.id, name: 'app-21' } });
   });
 
   it('when the connector\'s test is deleted, and only for that connector', async () => {
@@ -89,11 +106,11 @@ describe('STALE', () => {
     expect(tests.map((x: any) => x.connector.id).sort()).toEqual([a.id, b.id].sort());
 
     const testOfA = tests.find((x: any) => x.connector.id === a.id);
-    await t.ok('mutation($id: ID!) { deleteTest(input: { id: $id }) { deletedId } }', { id: testOfA.id });
+    await t.ok(DELETE_TEST, { id: testOfA.id });
     expect((await states(t, a.id))['app-31']).toBe('STALE');
     expect((await states(t, b.id))['app-31']).toBe('GOOD');
 
-    const remapped = (await t.ok(MAP, { i: { recordId: await recordId(a.id, 'app-31'), productId: product.id } })).mapRecord.record;
+    const remapped = (await t.ok(MAP_RECORD, { i: { recordId: await recordId(a.id, 'app-31'), productId: product.id } })).mapRecord.record;
     expect(remapped.state).toBe('GOOD');
   });
 });

@@ -1,23 +1,17 @@
 // The dashboard shell in a real browser against the real server: login, the cookie session
 // surviving a reload through the SPA history fallback, creating a product, logging out.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { buildApp } from '@tributary/server/app.ts';
-import { loadConfig } from '@tributary/server/config.ts';
-import { createTestDatabase } from '../support/db.ts';
+import { ADMIN, startTestApp, type TestApp } from '../support/app.ts';
+import { CREATE_PRODUCT } from '../support/documents.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const artifacts = path.join(root, 'test/.artifacts');
-const ADMIN_EMAIL = 'admin@example.com';
-const ADMIN_PASSWORD = 'correct horse battery';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let app: Awaited<ReturnType<typeof buildApp>>;
-let dataDir: string;
+let t: TestApp;
 let browser: Browser;
 let page: Page;
 const consoleErrors: string[] = [];
@@ -25,31 +19,20 @@ const consoleErrors: string[] = [];
 beforeAll(async () => {
   // the server serves the built dashboard; `pnpm test` builds it before running the suite
   if (!existsSync(path.join(root, 'web/dist/index.html'))) throw new Error('web/dist is missing: run `pnpm --filter @tributary/web build` first');
-  db = await createTestDatabase();
-  dataDir = await mkdtemp(path.join(tmpdir(), 'tributary-e2e-'));
-  app = await buildApp(loadConfig({
-    DATABASE_URL: db.url,
-    PORT: '0',
-    TRIBUTARY_ADMIN_EMAIL: ADMIN_EMAIL,
-    TRIBUTARY_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    TRIBUTARY_DATA_DIR: dataDir,
-  }, []));
-  await app.start();
+  t = await startTestApp();
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-  page = await browser.newPage({ baseURL: app.url, viewport: { width: 1200, height: 760 } });
+  page = await browser.newPage({ baseURL: t.url, viewport: { width: 1200, height: 760 } });
   page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
   page.on('pageerror', (error) => consoleErrors.push(error.message));
 });
 
 afterAll(async () => {
   await browser?.close();
-  await app?.stop();
-  await db?.drop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await t?.stop();
 });
 
 function pathname(): string {
@@ -58,17 +41,6 @@ function pathname(): string {
 
 function navLink(name: string): Locator {
   return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
-}
-
-async function graphql<T>(query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const response = await fetch(`${app.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await response.json() as { data?: T; errors?: unknown };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data!;
 }
 
 /** Each row as its trimmed cell texts: the built templates drop the whitespace between cells. */
@@ -85,7 +57,7 @@ describe('dashboard shell', () => {
   });
 
   it("shows the server's message for a wrong password and stays on the login page", async () => {
-    await page.getByLabel('Email').fill(ADMIN_EMAIL);
+    await page.getByLabel('Email').fill(ADMIN.email);
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Log in' }).click();
     const alert = page.getByRole('alert');
@@ -95,10 +67,10 @@ describe('dashboard shell', () => {
   });
 
   it('logs in and lands on the dashboard with the viewer and an empty product list', async () => {
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForURL((url) => url.pathname === '/');
-    expect((await page.getByTestId('viewer-email').textContent())?.trim()).toBe(ADMIN_EMAIL);
+    expect((await page.getByTestId('viewer-email').textContent())?.trim()).toBe(ADMIN.email);
     expect((await page.getByRole('heading', { level: 1 }).textContent())?.trim()).toBe('Welcome, Administrator');
     await page.getByText('No products yet').waitFor();
     expect((await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).map((text) => text.trim()))
@@ -123,7 +95,7 @@ describe('dashboard shell', () => {
     const rows = page.getByTestId('product-table').locator('tbody tr');
     await rows.first().waitFor();
     expect(await rowCells(rows, 'td')).toEqual([['Payments API', 'Card processing backend', '0']]);
-    expect((await page.getByTestId('viewer-email').textContent())?.trim()).toBe(ADMIN_EMAIL);
+    expect((await page.getByTestId('viewer-email').textContent())?.trim()).toBe(ADMIN.email);
     await mkdir(artifacts, { recursive: true });
     await page.screenshot({ path: path.join(artifacts, 'dashboard.png'), fullPage: true });
   });
@@ -137,12 +109,9 @@ describe('dashboard shell', () => {
   });
 
   it('pages through products 20 at a time', async () => {
-    const { login } = await graphql<{ login: { token: string } }>(
-      'mutation ($email: String!, $password: String!) { login(input: { email: $email, password: $password }) { token } }',
-      { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
-    );
+    const token = await t.login();
     for (let i = 1; i <= 21; i++) {
-      await graphql('mutation ($name: String!) { createProduct(input: { name: $name }) { product { id } } }', { name: `Product ${String(i).padStart(2, '0')}` }, login.token);
+      await t.ok(CREATE_PRODUCT, { i: { name: `Product ${String(i).padStart(2, '0')}` } }, token);
     }
     await page.goto('/products');
     const table = page.getByTestId('product-table');
@@ -169,8 +138,8 @@ describe('dashboard shell', () => {
   });
 
   it('returns to the login page when the server ends the session behind its back', async () => {
-    await page.getByLabel('Email').fill(ADMIN_EMAIL);
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForURL((url) => url.pathname === '/products');
     await navLink('Dashboard').click();

@@ -1,6 +1,6 @@
 // What every fake tool offers the tests, whatever its wire protocol: the shared conformance tests
 // and the discover/sync tests drive all six kinds through this one interface.
-import type { Severity } from '@tributary/server/connectors/kind.ts';
+import type { Severity } from '@tributary/server/severity.ts';
 
 export interface FakeVep {
   key: string;

@@ -3,12 +3,21 @@
 // only through PostgreSQL NOTIFY.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
-import { createTestDatabase } from '../support/db.ts';
 import { startSarifDirectoryFake, type SarifDirectoryFake } from '../fakes/sarif-directory.ts';
-import { spawnServer, subscribe, until, type ServerProcess, type Subscriber } from './processes.ts';
+import { createTestDatabase } from '../support/db.ts';
+import { CREATE_CONNECTOR, CREATE_USER, RUN_DISCOVER } from '../support/documents.ts';
+import { codes, rowId } from '../support/graphql.ts';
+import { spawnServer, subscribe, type ServerProcess, type Subscriber } from '../support/processes.ts';
+import { waitFor } from '../support/wait.ts';
 
-const OPERATIONS = `subscription($c: ID) { operationChanged(connectorId: $c) { id status type connector { name } } }`;
-const RECORDS = `subscription($c: ID) { recordChanged(connectorId: $c) { vendorKey name state connector { name } } }`;
+const OPERATIONS = /* GraphQL */ `
+  subscription($c: ID) {
+    operationChanged(connectorId: $c) { id status type connector { name } }
+  }`;
+const RECORDS = /* GraphQL */ `
+  subscription($c: ID) {
+    recordChanged(connectorId: $c) { vendorKey name state connector { name } }
+  }`;
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let apiA: ServerProcess, apiB: ServerProcess, worker: ServerProcess;
@@ -28,9 +37,8 @@ beforeAll(async () => {
   fake = await startSarifDirectoryFake();
   fake.setProjects([{ key: 'alpha', name: 'alpha' }, { key: 'beta', name: 'beta' }]);
   admin = await apiA.login();
-  const r = await apiA.gql(`mutation($i: CreateConnectorInput!) { createConnector(input: $i) { connector { id } } }`,
-    { i: { name: 'Scans', kind: 'sarif-directory', url: '', options: { path: fake.root }, discoverSchedule: null, syncSchedule: null } }, admin);
-  connectorId = r.data.createConnector.connector.id;
+  const input = { name: 'Scans', kind: 'sarif-directory', url: '', options: { path: fake.root }, discoverSchedule: null, syncSchedule: null };
+  connectorId = (await apiA.ok(CREATE_CONNECTOR, { i: input }, admin)).createConnector.connector.id;
 });
 
 afterAll(async () => {
@@ -48,15 +56,14 @@ function watch(url: string, token: string | null, query: string, variables: Reco
 }
 
 /** resolves once API B holds `n` open subscriptions: the next event reaches all of them */
-const subscriptionsOnB = (n: number) => until(async () => (await apiB.metric('tributary_live_subscriptions')) === n, `${n} subscriptions on B`);
+const subscriptionsOnB = (n: number) => waitFor(async () => (await apiB.metric('tributary_live_subscriptions')) === n, `${n} subscriptions on B`);
 
 async function runDiscover(): Promise<string> {
-  const r = await apiA.gql(`mutation($i: RunDiscoverInput!) { runDiscover(input: $i) { operation { id } } }`, { i: { connectorId } }, admin);
-  return r.data.runDiscover.operation.id;
+  return (await apiA.ok(RUN_DISCOVER, { c: connectorId }, admin)).runDiscover.operation.id;
 }
 
 const statusesOf = (s: Subscriber, opId: string) => s.events.filter((e) => e.operationChanged.id === opId).map((e) => e.operationChanged.status);
-const finished = (s: Subscriber, opId: string) => until(() => statusesOf(s, opId).includes('SUCCEEDED'), `operation ${opId} SUCCEEDED`);
+const finished = (s: Subscriber, opId: string) => waitFor(() => statusesOf(s, opId).includes('SUCCEEDED'), `operation ${opId} SUCCEEDED`);
 
 async function allowConnections(allow: boolean) {
   const admin = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
@@ -66,9 +73,7 @@ async function allowConnections(allow: boolean) {
 }
 
 async function createUser(email: string, globalRole: string | null): Promise<string> {
-  const r = await apiA.gql(`mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }`,
-    { i: { email, password: 'long enough password', globalRole } }, admin);
-  if (!r.data) throw new Error(JSON.stringify(r.errors));
+  await apiA.ok(CREATE_USER, { i: { email, password: 'long enough password', globalRole } }, admin);
   return apiB.login(email, 'long enough password');
 }
 
@@ -80,7 +85,7 @@ describe('live updates across processes', () => {
     const opId = await runDiscover();
     await finished(ops, opId);
     expect(ops.events).toEqual(['PENDING', 'RUNNING', 'SUCCEEDED'].map((status) => ({ operationChanged: { id: opId, status, type: 'DISCOVER', connector: { name: 'Scans' } } })));
-    await until(() => records.events.length === 2, 'two record events');
+    await waitFor(() => records.events.length === 2, 'two record events');
     expect(records.events.map((e) => e.recordChanged).sort((a, b) => a.vendorKey.localeCompare(b.vendorKey))).toEqual([
       { vendorKey: 'alpha', name: 'alpha', state: 'NEW', connector: { name: 'Scans' } },
       { vendorKey: 'beta', name: 'beta', state: 'NEW', connector: { name: 'Scans' } },
@@ -94,7 +99,7 @@ describe('live updates across processes', () => {
     const nobody = await createUser('nobody@example.com', null);
     const named = watch(apiB.url, nobody, OPERATIONS, { c: connectorId });
     await named.completed;
-    expect(named.errors.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(codes(named)).toEqual(['FORBIDDEN']);
     expect(named.events).toEqual([]);
 
     const everything = watch(apiB.url, nobody, OPERATIONS);
@@ -134,7 +139,7 @@ describe('live updates across processes', () => {
     await blocker.connect();
     await blocker.query('BEGIN; LOCK TABLE "Record" IN SHARE MODE');
     const opId = await runDiscover();
-    await until(() => statusesOf(ops, opId).includes('RUNNING'), 'RUNNING');
+    await waitFor(() => statusesOf(ops, opId).includes('RUNNING'), 'RUNNING');
     // no new connections until the operation has finished, so the API processes cannot LISTEN again
     // in time to hear it (open connections, the worker's included, keep working)
     await allowConnections(false);
@@ -144,8 +149,7 @@ describe('live updates across processes', () => {
         WHERE query LIKE 'LISTEN%' AND application_name = 'tributary-live' AND datname = current_database()`);
       expect(killed.rowCount).toBe(2);
       await blocker.query('COMMIT');
-      const dbId = Number(Buffer.from(opId, 'base64').toString().split(':')[1]);
-      await until(async () => (await blocker.query('SELECT status FROM "Operation" WHERE id = $1', [dbId])).rows[0].status === 'SUCCEEDED', 'SUCCEEDED committed');
+      await waitFor(async () => (await blocker.query('SELECT status FROM "Operation" WHERE id = $1', [rowId(opId)])).rows[0].status === 'SUCCEEDED', 'SUCCEEDED committed');
       expect(statusesOf(ops, opId)).toEqual(['PENDING', 'RUNNING']);
     } finally {
       await allowConnections(true);
@@ -162,7 +166,7 @@ describe('live updates across processes', () => {
     for (const token of [null, 'not-a-token']) {
       const s = watch(apiB.url, token, OPERATIONS, { c: connectorId });
       await s.completed;
-      expect(s.errors.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+      expect(codes(s)).toEqual(['UNAUTHENTICATED']);
       expect(s.events).toEqual([]);
     }
   });

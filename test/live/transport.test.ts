@@ -3,14 +3,15 @@
 // only their owner, deleted rows are skipped, and one event costs a fixed number of queries however
 // many subscribers wait for it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import WebSocket from 'ws';
 import { createClient } from 'graphql-ws';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { subscribe, subscribeOn, until, type Subscriber } from './processes.ts';
+import { CREATE_CONNECTOR, CREATE_USER } from '../support/documents.ts';
+import { codes, gid, rowId } from '../support/graphql.ts';
+import { subscribe, subscribeOn, type Subscriber } from '../support/processes.ts';
+import { waitFor } from '../support/wait.ts';
 
 let t: TestApp;
-let sql: pg.Client;
 let admin: string;
 let connectorId: number;
 const statements: string[] = [];
@@ -18,17 +19,13 @@ const open: Subscriber[] = [];
 
 beforeAll(async () => {
   t = await startTestApp({ role: 'api', onQuery: (s) => statements.push(s) });
-  sql = new pg.Client({ connectionString: t.databaseUrl });
-  await sql.connect();
   admin = await t.login();
-  const r = await t.gql(`mutation($i: CreateConnectorInput!) { createConnector(input: $i) { connector { id } } }`,
-    { i: { name: 'Scans', kind: 'sarif-directory', url: '', options: { path: 'tributary-nonexistent' }, discoverSchedule: null, syncSchedule: null } }, admin);
-  connectorId = Number(Buffer.from(r.data.createConnector.connector.id, 'base64').toString().split(':')[1]);
+  const input = { name: 'Scans', kind: 'sarif-directory', url: '', options: { path: 'tributary-nonexistent' }, discoverSchedule: null, syncSchedule: null };
+  connectorId = rowId((await t.ok(CREATE_CONNECTOR, { i: input }, admin)).createConnector.connector.id);
 });
 
 afterAll(async () => {
   await Promise.all(open.map((s) => s.dispose()));
-  await sql?.end();
   await t?.stop();
 });
 
@@ -37,11 +34,11 @@ function watch(s: Subscriber): Subscriber {
   return s;
 }
 
-const subscriptions = (n: number) => until(() => t.app.services.live.listenerCount === n, `${n} subscriptions`);
+const subscriptions = (n: number) => waitFor(() => t.app.services.live.listenerCount === n, `${n} subscriptions`);
 
 async function insertOperation(): Promise<number> {
-  const r = await sql.query(`INSERT INTO "Operation" ("connectorId", type, trigger) VALUES ($1, 'SYNC', 'MANUAL') RETURNING id`, [connectorId]);
-  return r.rows[0].id;
+  const [row] = await t.sql(`INSERT INTO "Operation" ("connectorId", type, trigger) VALUES ($1, 'SYNC', 'MANUAL') RETURNING id`, [connectorId]);
+  return row.id;
 }
 
 describe('graphql-ws transport', () => {
@@ -71,25 +68,25 @@ describe('graphql-ws transport', () => {
   });
 
   it('refuses a connector id that does not exist with NOT_FOUND', async () => {
-    const s = watch(subscribe(t.url, admin, 'subscription($c: ID) { operationChanged(connectorId: $c) { id } }', { c: Buffer.from('Connector:999999').toString('base64') }));
+    const s = watch(subscribe(t.url, admin, 'subscription($c: ID) { operationChanged(connectorId: $c) { id } }', { c: gid('Connector', 999999) }));
     await s.completed;
-    expect(s.errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+    expect(codes(s)).toEqual(['NOT_FOUND']);
   });
 });
 
 describe('subscriptions in one process', () => {
   it("delivers an alert only to its owner, and lists the viewer's alerts newest first", async () => {
-    await t.gql(`mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }`, { i: { email: 'other@example.com', password: 'long enough password' } }, admin);
+    await t.ok(CREATE_USER, { i: { email: 'other@example.com', password: 'long enough password' } }, admin);
     const other = await t.login('other@example.com', 'long enough password');
     const mine = watch(subscribe(t.url, admin, 'subscription { alertAdded { title description url } }'));
     const theirs = watch(subscribe(t.url, other, 'subscription { alertAdded { title } }'));
     await subscriptions(2);
-    const users = (await sql.query(`SELECT id, email FROM "User"`)).rows as Array<{ id: number; email: string }>;
+    const users = await t.sql<{ id: number; email: string }>(`SELECT id, email FROM "User"`);
     const idOf = (email: string) => users.find((u) => u.email === email)!.id;
-    await sql.query(`INSERT INTO "Alert" ("userId", event, title, description, url) VALUES ($1, 'operation_failed', 'Sync failed', 'Scans: 401', '/connectors/1'), ($2, 'record_new', 'For other', '', NULL)`,
+    await t.sql(`INSERT INTO "Alert" ("userId", event, title, description, url) VALUES ($1, 'operation_failed', 'Sync failed', 'Scans: 401', '/connectors/1'), ($2, 'record_new', 'For other', '', NULL)`,
       [idOf('admin@example.com'), idOf('other@example.com')]);
-    await sql.query(`INSERT INTO "Alert" ("userId", event, title) VALUES ($1, 'record_new', 'Second')`, [idOf('admin@example.com')]);
-    await until(() => mine.events.length === 2 && theirs.events.length === 1, 'alerts');
+    await t.sql(`INSERT INTO "Alert" ("userId", event, title) VALUES ($1, 'record_new', 'Second')`, [idOf('admin@example.com')]);
+    await waitFor(() => mine.events.length === 2 && theirs.events.length === 1, 'alerts');
     expect(mine.events).toEqual([
       { alertAdded: { title: 'Sync failed', description: 'Scans: 401', url: '/connectors/1' } },
       { alertAdded: { title: 'Second', description: '', url: null } },
@@ -105,11 +102,11 @@ describe('subscriptions in one process', () => {
     const s = watch(subscribe(t.url, admin, 'subscription { operationChanged { status progress } }'));
     await subscriptions(1);
     const current = `currval(pg_get_serial_sequence('"Operation"', 'id'))`;
-    await sql.query(`BEGIN; INSERT INTO "Operation" ("connectorId", type, trigger) VALUES (${connectorId}, 'SYNC', 'MANUAL');
+    await t.sql(`BEGIN; INSERT INTO "Operation" ("connectorId", type, trigger) VALUES (${connectorId}, 'SYNC', 'MANUAL');
       UPDATE "Operation" SET status = 'RUNNING' WHERE id = ${current}; DELETE FROM "Operation" WHERE id = ${current}; COMMIT`);
     const kept = await insertOperation();
-    await sql.query(`UPDATE "Operation" SET progress = '{"recordsDone": 1}' WHERE id = $1`, [kept]);
-    await until(() => s.events.length === 2, 'the kept operation');
+    await t.sql(`UPDATE "Operation" SET progress = '{"recordsDone": 1}' WHERE id = $1`, [kept]);
+    await waitFor(() => s.events.length === 2, 'the kept operation');
     expect(s.events).toEqual([
       { operationChanged: { status: 'PENDING', progress: {} } },
       { operationChanged: { status: 'PENDING', progress: { recordsDone: 1 } } },
@@ -136,10 +133,10 @@ describe('subscriptions in one process', () => {
     // per batch: the viewer (user, memberships), its token still valid, the operation, its connector
     statements.length = 0;
     const id = await insertOperation();
-    await until(() => subs.every((s) => s.events.length === 1), 'every subscriber: PENDING');
+    await waitFor(() => subs.every((s) => s.events.length === 1), 'every subscriber: PENDING');
     expect(statements.length).toBe(5);
-    await sql.query(`UPDATE "Operation" SET status = 'RUNNING' WHERE id = $1`, [id]);
-    await until(() => subs.every((s) => s.events.length === 2), 'every subscriber: RUNNING');
+    await t.sql(`UPDATE "Operation" SET status = 'RUNNING' WHERE id = $1`, [id]);
+    await waitFor(() => subs.every((s) => s.events.length === 2), 'every subscriber: RUNNING');
     expect(statements.length).toBe(10);
     for (const s of subs) expect(s.events.map((e) => e.operationChanged)).toEqual([{ status: 'PENDING', connector: { name: 'Scans' } }, { status: 'RUNNING', connector: { name: 'Scans' } }]);
     await Promise.all(subs.map((s) => s.dispose()));

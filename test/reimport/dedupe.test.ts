@@ -1,7 +1,9 @@
 // hash_code must equal DefectDojo's byte for byte; the expected digests were computed with Python:
 //   hashlib.sha256(fields.casefold().encode("utf-8").strip()).hexdigest()
 import { describe, expect, it } from 'vitest';
-import { casefold, computeHashCode, normalizeSeverity, sanitizeLine, sanitizeText, type HashInput } from '@tributary/server/operations/dedupe.ts';
+import { casefold, computeHashCode, type HashInput } from '@tributary/server/operations/dedupe.ts';
+import { sanitizeLine, sanitizeText } from '@tributary/server/operations/finding-text.ts';
+import { normalizeSeverity } from '@tributary/server/severity.ts';
 import { LIMITS, prepareFinding, UNTITLED } from '@tributary/server/operations/reimport-prepare.ts';
 
 const base: HashInput = {

@@ -1,12 +1,10 @@
 // Every reimport outcome, with exact counts, under each dedupe algorithm.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { DedupeAlgorithm, HashField } from '@tributary/server/connectors/kind.ts';
 import { reimport, type ReimportOptions } from '@tributary/server/operations/reimport.ts';
-import { createTests, finding, findings, notes, openReimportDb, pagesOf, rows, type ReimportDb } from './fixtures.ts';
+import { createTests, finding, findings, notes, pagesOf, reimportDb, reimportOptions, rows } from '../support/reimport.ts';
 
-let db: ReimportDb;
-beforeAll(async () => { db = await openReimportDb(); });
-afterAll(async () => { await db.drop(); });
+const db = reimportDb();
 
 const T0 = new Date('2026-01-01T00:00:00.000Z');
 const T1 = new Date('2026-01-02T00:00:00.000Z');
@@ -21,8 +19,7 @@ const algorithms: Array<{ algorithm: DedupeAlgorithm; hashFields: HashField[] }>
 describe.each(algorithms)('reimport with $algorithm', (dedupe) => {
   let testId: number;
   let otherTestId: number;
-  const opts = (over: Partial<ReimportOptions> = {}): ReimportOptions =>
-    ({ testId, dedupe, minimumSeverity: 'INFO', doNotReactivate: false, scanType: 'SARIF', now: T0, ...over });
+  const opts = (over: Partial<ReimportOptions> = {}) => reimportOptions(testId, { dedupe, now: T0, ...over });
 
   beforeAll(async () => { [testId, otherTestId] = await createTests(db.pool, 2); });
 

@@ -1,18 +1,14 @@
 // Bad input is normalized or rejected with a reason, never a crash; a reimport is all or nothing;
 // two reimports of one test never interleave.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NormalizedFinding } from '@tributary/server/connectors/kind.ts';
 import { reimport, type ReimportOptions } from '@tributary/server/operations/reimport.ts';
 import { LIMITS, UNTITLED } from '@tributary/server/operations/reimport-prepare.ts';
-import { createTests, finding, findings, openReimportDb, pagesOf, rows, snapshot, type ReimportDb } from './fixtures.ts';
+import { LOCKS } from '@tributary/server/locks.ts';
+import { createTests, finding, findings, pagesOf, reimportDb, reimportOptions, rows, snapshot } from '../support/reimport.ts';
 
-let db: ReimportDb;
-beforeAll(async () => { db = await openReimportDb(); });
-afterAll(async () => { await db.drop(); });
+const db = reimportDb();
 
-const dedupe = { algorithm: 'unique_id_from_tool_or_hash_code' as const, hashFields: ['title' as const, 'file_path' as const, 'line' as const] };
-const options = (testId: number, over: Partial<ReimportOptions> = {}): ReimportOptions =>
-  ({ testId, dedupe, minimumSeverity: 'INFO', doNotReactivate: false, scanType: 'SARIF', ...over });
 
 describe('bad input', () => {
   const bad = (): NormalizedFinding[] => [
@@ -30,7 +26,7 @@ describe('bad input', () => {
 
   it('imports what can be imported, says why the rest was not, and collapses duplicates first-wins', async () => {
     const [testId] = await createTests(db.pool);
-    const r = await reimport(db.pool, options(testId!), pagesOf(bad().slice(0, 5), bad().slice(5)));
+    const r = await reimport(db.pool, reimportOptions(testId!), pagesOf(bad().slice(0, 5), bad().slice(5)));
     expect(r.rejected).toEqual([{ index: 1, reason: 'unknown severity "banana"' }, { index: 4, reason: 'not a finding object' }]);
     expect([r.newIds.length, r.collapsedDuplicates]).toEqual([6, 2]);
     const stored = await rows(db.pool, testId!);
@@ -40,7 +36,7 @@ describe('bad input', () => {
     expect(stored[4]!.description).toBe('Description of finding 7');
     expect(stored[5]!.severity).toBe('MEDIUM');
 
-    const again = await reimport(db.pool, options(testId!), pagesOf(bad()));
+    const again = await reimport(db.pool, reimportOptions(testId!), pagesOf(bad()));
     expect([again.newIds, again.closedIds, again.untouchedIds]).toEqual([[], [], stored.map((f) => f.id)]);
   });
 });
@@ -48,7 +44,7 @@ describe('bad input', () => {
 describe('findings without a unique id under unique_id_from_tool', () => {
   it('match by hash_code instead of being closed and re-created on every sync', async () => {
     const [testId] = await createTests(db.pool);
-    const uidOnly = (over: Partial<ReimportOptions> = {}) => options(testId!, { dedupe: { algorithm: 'unique_id_from_tool', hashFields: ['title', 'line'] }, ...over });
+    const uidOnly = (over: Partial<ReimportOptions> = {}) => reimportOptions(testId!, { dedupe: { algorithm: 'unique_id_from_tool', hashFields: ['title', 'line'] }, ...over });
     const report = () => [...findings(0, 3), ...findings(3, 6, { uniqueIdFromTool: null })];
     const first = await reimport(db.pool, uidOnly(), pagesOf(report()));
     const again = await reimport(db.pool, uidOnly(), pagesOf(report()));
@@ -60,9 +56,9 @@ describe('services', () => {
   it('keep equal fingerprints of two VEPs in one test apart, and match each within its own service', async () => {
     const [testId] = await createTests(db.pool);
     const report = () => [...findings(0, 3, { service: 'repo-a' }), ...findings(0, 3, { service: 'repo-b' })];
-    const first = await reimport(db.pool, options(testId!), pagesOf(report()));
+    const first = await reimport(db.pool, reimportOptions(testId!), pagesOf(report()));
     expect([first.newIds.length, first.collapsedDuplicates]).toEqual([6, 0]);
-    const onlyA = await reimport(db.pool, options(testId!), pagesOf(findings(0, 3, { service: 'repo-a' })));
+    const onlyA = await reimport(db.pool, reimportOptions(testId!), pagesOf(findings(0, 3, { service: 'repo-a' })));
     expect([onlyA.untouchedIds, onlyA.closedIds]).toEqual([first.newIds.slice(0, 3), first.newIds.slice(3)]);
   });
 });
@@ -70,14 +66,14 @@ describe('services', () => {
 describe('all or nothing', () => {
   it('changes nothing at all when the fetch throws half-way', async () => {
     const [testId] = await createTests(db.pool);
-    await reimport(db.pool, options(testId!), pagesOf(findings(0, 10)));
+    await reimport(db.pool, reimportOptions(testId!), pagesOf(findings(0, 10)));
     const before = await snapshot(db.pool);
     const progress: number[] = [];
     async function* failing(): AsyncIterable<NormalizedFinding[]> {
       yield findings(5, 20);
       throw new Error('vendor returned 502 on page 2');
     }
-    await expect(reimport(db.pool, options(testId!, { onProgress: (n) => { progress.push(n); } }), failing())).rejects.toThrow('vendor returned 502 on page 2');
+    await expect(reimport(db.pool, reimportOptions(testId!, { onProgress: (n) => { progress.push(n); } }), failing())).rejects.toThrow('vendor returned 502 on page 2');
     expect(progress).toEqual([15]);
     expect(await snapshot(db.pool)).toBe(before);
     expect(db.pool.totalCount - db.pool.idleCount).toBe(0);
@@ -85,18 +81,18 @@ describe('all or nothing', () => {
 
   it('changes nothing when its connection dies mid-way (as under kill -9), and the retry gives the uninterrupted result', async () => {
     const [victim, control] = await createTests(db.pool, 2);
-    for (const t of [victim!, control!]) await reimport(db.pool, options(t), pagesOf(findings(0, 10)));
+    for (const t of [victim!, control!]) await reimport(db.pool, reimportOptions(t), pagesOf(findings(0, 10)));
     const before = await snapshot(db.pool);
     async function* killed(): AsyncIterable<NormalizedFinding[]> {
       yield findings(5, 15);
-      await db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND classid = 72707002`, [victim]);
+      await db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND classid = $2`, [victim, LOCKS.reimport]);
       yield findings(15, 20);
     }
-    await expect(reimport(db.pool, options(victim!), killed())).rejects.toThrow();
+    await expect(reimport(db.pool, reimportOptions(victim!), killed())).rejects.toThrow();
     expect(await snapshot(db.pool)).toBe(before);
 
-    const retry = await reimport(db.pool, options(victim!), pagesOf(findings(5, 15), findings(15, 20)));
-    const clean = await reimport(db.pool, options(control!), pagesOf(findings(5, 15), findings(15, 20)));
+    const retry = await reimport(db.pool, reimportOptions(victim!), pagesOf(findings(5, 15), findings(15, 20)));
+    const clean = await reimport(db.pool, reimportOptions(control!), pagesOf(findings(5, 15), findings(15, 20)));
     const shape = (r: typeof retry) => [r.newIds.length, r.closedIds.length, r.untouchedIds.length, r.reactivatedIds.length];
     expect(shape(retry)).toEqual([10, 5, 5, 0]);
     expect(shape(retry)).toEqual(shape(clean));
@@ -104,7 +100,7 @@ describe('all or nothing', () => {
 
   it('refuses a test that does not exist', async () => {
     const before = await snapshot(db.pool);
-    await expect(reimport(db.pool, options(2_000_000_000), pagesOf(findings(0, 3)))).rejects.toThrow('test 2000000000 does not exist');
+    await expect(reimport(db.pool, reimportOptions(2_000_000_000), pagesOf(findings(0, 3)))).rejects.toThrow('test 2000000000 does not exist');
     expect(await snapshot(db.pool)).toBe(before);
   });
 });
@@ -119,9 +115,9 @@ describe('concurrency', () => {
       await gate;
       yield findings(50, 100);
     }
-    const first = reimport(db.pool, options(testId!), slow());
+    const first = reimport(db.pool, reimportOptions(testId!), slow());
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const second = reimport(db.pool, options(testId!), pagesOf(findings(0, 100)));
+    const second = reimport(db.pool, reimportOptions(testId!), pagesOf(findings(0, 100)));
     await new Promise((resolve) => setTimeout(resolve, 100));
     release();
     const [a, b] = await Promise.all([first, second]);

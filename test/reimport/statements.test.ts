@@ -2,13 +2,11 @@
 // sends is captured at the pg client, so a per-finding statement would show up as a count that
 // follows the page size.
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { reimport, type ReimportOptions } from '@tributary/server/operations/reimport.ts';
-import { createTests, findings, openReimportDb, pagesOf, type ReimportDb } from './fixtures.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { reimport } from '@tributary/server/operations/reimport.ts';
+import { createTests, findings, pagesOf, reimportDb, reimportOptions } from '../support/reimport.ts';
 
-let db: ReimportDb;
-beforeAll(async () => { db = await openReimportDb(); });
-afterAll(async () => { await db.drop(); });
+const db = reimportDb();
 
 const originalQuery = pg.Client.prototype.query;
 afterEach(() => { pg.Client.prototype.query = originalQuery; });
@@ -29,8 +27,7 @@ async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
 }
 
 describe.each(['unique_id_from_tool', 'hash_code', 'unique_id_from_tool_or_hash_code'] as const)('statements sent with %s', (algorithm) => {
-  const options = (testId: number): ReimportOptions =>
-    ({ testId, dedupe: { algorithm, hashFields: ['title', 'line'] }, minimumSeverity: 'INFO', doNotReactivate: false, scanType: 'SARIF' });
+  const options = (testId: number) => reimportOptions(testId, { dedupe: { algorithm, hashFields: ['title', 'line'] } });
 
   it('are the same for one page of 100 findings and one page of 5,000, first import and re-sync alike', async () => {
     const [small, large] = await createTests(db.pool, 2);

@@ -6,7 +6,9 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { subscribe } from '../live/processes.ts';
+import { CREATE_CONNECTOR, CREATE_ENGAGEMENT, CREATE_PRODUCT, CREATE_TEST, DELETE_PRODUCT } from '../support/documents.ts';
+import { codes, firstError, gid } from '../support/graphql.ts';
+import { subscribe } from '../support/processes.ts';
 
 let t: TestApp;
 let admin: string;
@@ -15,15 +17,12 @@ const FOREIGN = 'https://evil.example';
 const ALLOWED = 'https://dashboard.example';
 const METRICS_TOKEN = 'metrics-token-for-tests';
 
-const gid = (type: string, id: number | string) => Buffer.from(`${type}:${id}`).toString('base64');
-
 beforeAll(async () => {
   t = await startTestApp({ role: 'api', env: { TRIBUTARY_ALLOWED_ORIGINS: ALLOWED, TRIBUTARY_METRICS_TOKEN: METRICS_TOKEN } });
   admin = await t.login();
-  const p = await t.gql('mutation { createProduct(input: { name: "Shop" }) { product { id } } }', {}, admin);
-  const e = await t.gql('mutation($p: ID!) { createEngagement(input: { productId: $p, name: "E" }) { engagement { id } } }', { p: p.data.createProduct.product.id }, admin);
-  const tt = await t.gql('mutation($e: ID!) { createTest(input: { engagementId: $e, title: "T" }) { test { id } } }', { e: e.data.createEngagement.engagement.id }, admin);
-  testId = tt.data.createTest.test.id;
+  const p = (await t.ok(CREATE_PRODUCT, { i: { name: 'Shop' } }, admin)).createProduct.product;
+  const e = (await t.ok(CREATE_ENGAGEMENT, { i: { productId: p.id, name: 'E' } }, admin)).createEngagement.engagement;
+  testId = (await t.ok(CREATE_TEST, { i: { engagementId: e.id, title: 'T' } }, admin)).createTest.test.id;
 });
 
 afterAll(async () => { await t.stop(); });
@@ -35,8 +34,6 @@ async function overWs(query: string, variables: Record<string, unknown> = {}, to
   await s.dispose();
   return { data: s.events[0] as any, errors: s.errors };
 }
-
-const codes = (errors: Array<{ extensions?: { code?: string } }> | undefined) => (errors ?? []).map((e) => e.extensions?.code);
 
 describe('query limits on HTTP and websocket', () => {
   const cyclic = (n: number) => `query($t: ID!) { node(id: $t) { ... on Test { findings(first: ${n}) { nodes { test { findings(first: ${n}) { nodes { test { findings(first: ${n}) { nodes { id } } } } } } } } } } }`;
@@ -61,10 +58,10 @@ describe('query limits on HTTP and websocket', () => {
   it('refuses a cyclic Test.findings → test → findings query by its cost, on both transports, and still answers a normal page', async () => {
     const http = await t.gql(cyclic(60), { t: testId }, admin);
     expect(http.data ?? null).toBeNull();
-    expect(codes(http.errors)).toEqual(['QUERY_TOO_COMPLEX']);
-    expect(http.errors![0]!.message).toMatch(/asks for up to \d+ objects; the limit is 10000/);
+    expect(codes(http)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(firstError(http).message).toMatch(/asks for up to \d+ objects; the limit is 10000/);
     const ws = await overWs(cyclic(100), { t: testId });
-    expect(codes(ws.errors)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(codes(ws)).toEqual(['QUERY_TOO_COMPLEX']);
     // the dashboard's heaviest page stays well inside
     const page = await t.gql('{ findings(first: 100) { totalCount nodes { id test { engagement { product { name } } } } } }', {}, admin);
     expect(page.errors).toBeUndefined();
@@ -73,7 +70,7 @@ describe('query limits on HTTP and websocket', () => {
   it('refuses a subscription over the cost limit before it starts', async () => {
     const deep = 'subscription { operationChanged { connector { operations(first: 100) { nodes { connector { records(first: 100) { nodes { id } } } } } } } }';
     const ws = await overWs(deep);
-    expect(codes(ws.errors)).toContain('QUERY_TOO_COMPLEX');
+    expect(codes(ws)).toContain('QUERY_TOO_COMPLEX');
   });
 
   it('refuses batched requests (a JSON array of operations)', async () => {
@@ -90,7 +87,7 @@ describe('anonymous callers learn nothing of the schema', () => {
   it('refuses introspection without a login, allows it with one', async () => {
     const anon = await t.gql('{ __schema { types { name } } }');
     expect(anon.data ?? null).toBeNull();
-    expect(anon.errors?.[0]?.message).toMatch(/introspection/i);
+    expect(firstError(anon).message).toMatch(/introspection/i);
     const wsAnon = await overWs('{ __type(name: "Connector") { fields { name } } }', {}, null);
     expect(wsAnon.errors.map((e) => e.message).join(' ')).toMatch(/introspection/i);
     const logged = await t.gql('{ __schema { types { name } } }', {}, admin);
@@ -99,10 +96,10 @@ describe('anonymous callers learn nothing of the schema', () => {
 
   it('gives no "Did you mean" hints without a login', async () => {
     const anon = await t.gql('{ viewr { id } }');
-    expect(anon.errors?.[0]?.message).toContain('Cannot query field "viewr"');
-    expect(anon.errors?.[0]?.message).not.toMatch(/did you mean/i);
+    expect(firstError(anon).message).toContain('Cannot query field "viewr"');
+    expect(firstError(anon).message).not.toMatch(/did you mean/i);
     const logged = await t.gql('{ viewr { id } }', {}, admin);
-    expect(logged.errors?.[0]?.message).toMatch(/did you mean "viewer"/i);
+    expect(firstError(logged).message).toMatch(/did you mean "viewer"/i);
   });
 });
 
@@ -199,35 +196,35 @@ describe('transport limits and headers', () => {
 describe('inputs that used to end as "Unexpected error"', () => {
   it('refuses a NUL character in a literal, a variable and a JSON value, naming where, and writes nothing', async () => {
     const literal = await t.gql('mutation { createProduct(input: { name: "a\\u0000b" }) { product { id } } }', {}, admin);
-    expect(codes(literal.errors)).toEqual(['BAD_USER_INPUT']);
-    expect(literal.errors![0]!.message).toMatch(/argument "input".*NUL/);
-    const variable = await t.gql('mutation($i: CreateProductInput!) { createProduct(input: $i) { product { id } } }', { i: { name: 'ok', description: 'a\u0000b' } }, admin);
-    expect(codes(variable.errors)).toEqual(['BAD_USER_INPUT']);
-    expect(variable.errors![0]!.message).toContain('$i.description');
-    const json = await t.gql('mutation($i: CreateConnectorInput!) { createConnector(input: $i) { connector { id } } }',
+    expect(codes(literal)).toEqual(['BAD_USER_INPUT']);
+    expect(firstError(literal).message).toMatch(/argument "input".*NUL/);
+    const variable = await t.gql(CREATE_PRODUCT, { i: { name: 'ok', description: 'a\u0000b' } }, admin);
+    expect(codes(variable)).toEqual(['BAD_USER_INPUT']);
+    expect(firstError(variable).message).toContain('$i.description');
+    const json = await t.gql(CREATE_CONNECTOR,
       { i: { name: 'n', kind: 'github', url: 'https://api.github.com', secret: 's', options: { organization: 'a\u0000' } } }, admin);
-    expect(codes(json.errors)).toEqual(['BAD_USER_INPUT']);
-    expect(json.errors![0]!.message).toContain('$i.options.organization');
+    expect(codes(json)).toEqual(['BAD_USER_INPUT']);
+    expect(firstError(json).message).toContain('$i.options.organization');
     const products = await t.gql('{ products { totalCount } }', {}, admin);
     expect(products.data.products.totalCount).toBe(1);
   });
 
   it('answers an id past 2³¹−1 as a bad id, in node(id:) and in an argument', async () => {
     const node = await t.gql('query($id: ID!) { node(id: $id) { id } }', { id: gid('Product', 2 ** 31) }, admin);
-    expect(codes(node.errors)).toEqual(['BAD_USER_INPUT']);
+    expect(codes(node)).toEqual(['BAD_USER_INPUT']);
     const nodes = await t.gql('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: [gid('Finding', '99999999999999999999')] }, admin);
-    expect(codes(nodes.errors)).toEqual(['BAD_USER_INPUT']);
-    const arg = await t.gql('mutation($id: ID!) { deleteProduct(input: { id: $id }) { deletedId } }', { id: gid('Product', 2 ** 31) }, admin);
-    expect(codes(arg.errors)).toEqual(['BAD_USER_INPUT']);
-    expect(arg.errors![0]!.message).toContain('id:');
+    expect(codes(nodes)).toEqual(['BAD_USER_INPUT']);
+    const arg = await t.gql(DELETE_PRODUCT, { id: gid('Product', 2 ** 31) }, admin);
+    expect(codes(arg)).toEqual(['BAD_USER_INPUT']);
+    expect(firstError(arg).message).toContain('id:');
   });
 
   it('answers a cursor of another type (or garbage) in after: as a bad cursor', async () => {
     const products = await t.gql('{ products(first: 1) { pageInfo { endCursor } } }', {}, admin);
     for (const after of [gid('Product', 1), 'garbage', products.data.products.pageInfo.endCursor.slice(0, -2)]) {
       const r = await t.gql('query($a: String) { findings(first: 5, after: $a) { totalCount } }', { a: after }, admin);
-      expect(codes(r.errors), after).toEqual(['BAD_USER_INPUT']);
-      expect(r.errors![0]!.message, after).toMatch(/after/);
+      expect(codes(r), after).toEqual(['BAD_USER_INPUT']);
+      expect(firstError(r).message, after).toMatch(/after/);
     }
   });
 });

@@ -15,7 +15,8 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type GqlResult, type TestApp } from '../support/app.ts';
-import { sleep, subscribe } from '../live/processes.ts';
+import { subscribe } from '../support/processes.ts';
+import { sleep } from '../support/wait.ts';
 
 const schema = buildSchema(readFileSync(path.resolve(import.meta.dirname, '../../server/schema.graphql'), 'utf8'));
 const ROLES = ['READER', 'API_IMPORTER', 'WRITER', 'MAINTAINER', 'OWNER'] as const;
@@ -474,13 +475,22 @@ describe('subscriptions', () => {
         alertAdded: subscribe(t.url, actor.token, 'subscription { alertAdded { __typename id } }'),
       },
     }));
-    await sleep(1_000);
+    // every logged-in actor's three subscriptions are in place before the first event
+    const expected = nonAnonymous().length * 3;
+    for (let tries = 0; ; tries++) {
+      const gauge = /^tributary_live_subscriptions (\d+)$/m.exec(await (await fetch(`${t.url}/metrics`)).text());
+      if (Number(gauge?.[1]) >= expected) break;
+      if (tries > 200) throw new Error(`only ${gauge?.[1]} of ${expected} subscriptions opened`);
+      await sleep(50);
+    }
     const [connector] = await rows('SELECT id FROM "Connector" ORDER BY id LIMIT 1');
     const [op] = await rows(`INSERT INTO "Operation" ("connectorId", type, trigger) VALUES ($1, 'DISCOVER', 'MANUAL') RETURNING id`, [connector.id]);
     const [rec] = await rows(`UPDATE "Record" SET name = 'renamed' WHERE "productId" = $1 RETURNING id`, [p1]);
     for (const a of actors) if (a.userId) await sql.query(`INSERT INTO "Alert" ("userId", event, title) VALUES ($1, 'other', 'live')`, [a.userId]);
     await loadOracle();
-    await sleep(1_500);
+    // the alert is each actor's last event: wait for all of them (the rest were published before)
+    for (let tries = 0; subs.some(({ actor, streams }) => actor.userId !== null && streams.alertAdded.events.length === 0) && tries < 200; tries++) await sleep(50);
+    await sleep(300);
     for (const { actor, streams } of subs) {
       for (const [field, s] of Object.entries(streams)) {
         const at = `${actor.name} → ${field}`;

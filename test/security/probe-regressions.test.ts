@@ -3,43 +3,31 @@
 // TestImport.operation, a Maintainer overwriting an Owner, a moved connector URL keeping its token —
 // plus the login/viewer paths the visibility rules must not break. Every attack query is first run by
 // the superuser, so a refusal below is the visibility rule and not a depth or cost limit.
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-
-type Errors = Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string; fields?: string[] } }>;
+import { ADD_PRODUCT_MEMBER, CREATE_CONNECTOR, CREATE_ENGAGEMENT, CREATE_PRODUCT, CREATE_TEST, CREATE_USER } from '../support/documents.ts';
+import { codes, firstError, gid, rowId } from '../support/graphql.ts';
 
 let t: TestApp;
-let sql: pg.Client;
 let admin: string;
 
 const PASSWORD = 'probe regression pw';
-const gid = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');
-const rowId = (globalId: string) => Number(Buffer.from(globalId, 'base64').toString().split(':')[1]);
-const errorsOf = (r: { errors?: unknown }) => (r.errors ?? []) as Errors;
-
-async function ok<T = any>(query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const r = await t.gql<T>(query, variables, token);
-  if (r.errors || !r.data) throw new Error(`setup failed: ${JSON.stringify(r.errors)}`);
-  return r.data;
-}
-
 async function createUser(email: string, extra: { globalRole?: string } = {}): Promise<{ id: string; email: string; token: string }> {
-  const d = await ok('mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }', { i: { email, name: email.split('@')[0], password: PASSWORD, ...extra } }, admin);
+  const d = await t.ok(CREATE_USER, { i: { email, name: email.split('@')[0], password: PASSWORD, ...extra } }, admin);
   return { id: d.createUser.user.id, email, token: await t.login(email, PASSWORD) };
 }
 
 async function createProduct(name: string): Promise<string> {
-  return (await ok('mutation($i: CreateProductInput!) { createProduct(input: $i) { product { id } } }', { i: { name } }, admin)).createProduct.product.id;
+  return (await t.ok(CREATE_PRODUCT, { i: { name } }, admin)).createProduct.product.id;
 }
 
 async function addMember(productId: string, userId: string, role: string, token = admin): Promise<string> {
-  return (await ok('mutation($i: AddProductMemberInput!) { addProductMember(input: $i) { member { id } } }', { i: { productId, userId, role } }, token)).addProductMember.member.id;
+  return (await t.ok(ADD_PRODUCT_MEMBER, { i: { productId, userId, role } }, token)).addProductMember.member.id;
 }
 
 async function createConnector(name: string): Promise<string> {
   const input = { name, kind: 'github', url: 'https://api.github.com', secret: 'x', options: { organization: 'o' }, discoverSchedule: null, syncSchedule: null };
-  return (await ok('mutation($i: CreateConnectorInput!) { createConnector(input: $i) { connector { id } } }', { i: input }, admin)).createConnector.connector.id;
+  return (await t.ok(CREATE_CONNECTOR, { i: input }, admin)).createConnector.connector.id;
 }
 
 // The fixture the probe found: product "Shop" files a connector's test under "Global Connectors";
@@ -66,8 +54,6 @@ let leaks: string[];
 
 beforeAll(async () => {
   t = await startTestApp({ role: 'api' });
-  sql = new pg.Client({ connectionString: t.databaseUrl });
-  await sql.connect();
   admin = await t.login();
 
   shop = await createProduct('Shop');
@@ -82,21 +68,20 @@ beforeAll(async () => {
   sharedMembershipInHidden = await addMember(hidden, shared.id, 'WRITER');
 
   connector = await createConnector('Org scanner');
-  const engagement = (await ok('mutation($p: ID!) { createEngagement(input: { productId: $p, name: "Global Connectors" }) { engagement { id } } }', { p: shop }, admin)).createEngagement.engagement.id;
-  connectorTest = (await ok('mutation($e: ID!) { createTest(input: { engagementId: $e, title: "GitHub: o" }) { test { id } } }', { e: engagement }, admin)).createTest.test.id;
+  const engagement = (await t.ok(CREATE_ENGAGEMENT, { i: { productId: shop, name: 'Global Connectors' } }, admin)).createEngagement.engagement.id;
+  connectorTest = (await t.ok(CREATE_TEST, { i: { engagementId: engagement, title: 'GitHub: o' } }, admin)).createTest.test.id;
   // no mutation files a test under a connector: the sync does, in SQL
-  await sql.query('UPDATE "Test" SET "connectorId" = $1 WHERE id = $2', [rowId(connector), rowId(connectorTest)]);
-  const op = await sql.query(`INSERT INTO "Operation" ("connectorId", type, status, trigger) VALUES ($1, 'SYNC', 'SUCCEEDED', 'MANUAL') RETURNING id`, [rowId(connector)]);
-  operation = gid('Operation', op.rows[0].id);
-  await sql.query('INSERT INTO "TestImport" ("testId", "operationId") VALUES ($1, $2)', [rowId(connectorTest), op.rows[0].id]);
-  await sql.query(`INSERT INTO "Record" ("connectorId", "vendorKey", name, state, "productId", "updatedAt") VALUES ($1, $2, $3, 'GOOD', $4, now())`,
+  await t.sql('UPDATE "Test" SET "connectorId" = $1 WHERE id = $2', [rowId(connector), rowId(connectorTest)]);
+  const [op] = await t.sql(`INSERT INTO "Operation" ("connectorId", type, status, trigger) VALUES ($1, 'SYNC', 'SUCCEEDED', 'MANUAL') RETURNING id`, [rowId(connector)]);
+  operation = gid('Operation', op.id);
+  await t.sql('INSERT INTO "TestImport" ("testId", "operationId") VALUES ($1, $2)', [rowId(connectorTest), op.id]);
+  await t.sql(`INSERT INTO "Record" ("connectorId", "vendorKey", name, state, "productId", "updatedAt") VALUES ($1, $2, $3, 'GOOD', $4, now())`,
     [rowId(connector), RECORD_KEY, RECORD_NAME, rowId(hidden)]);
 
   leaks = ['api.github.com', 'organization', HIDDEN_PRODUCT, HIDDEN_EMAIL, RECORD_KEY, RECORD_NAME, operation, connector];
 });
 
 afterAll(async () => {
-  await sql?.end();
   await t?.stop();
 });
 
@@ -107,10 +92,34 @@ function expectNoLeak(response: unknown, markers: string[]) {
 
 describe('probe 1: reads through ProductMember', () => {
   // the probe's request: a membership, its user, and its product down to the connector
-  const PROBE = `query($id: ID!) { node(id: $id) { id ... on ProductMember { role
-    user { email isSuperuser }
-    product { name engagements(first: 5) { nodes { name tests(first: 5) { nodes { title
-      connector { url options records(first: 5) { nodes { vendorKey name } } operations(first: 5) { nodes { id status } } } } } } } } } } }`;
+  const PROBE = /* GraphQL */ `
+    query($id: ID!) {
+      node(id: $id) {
+        id
+        ... on ProductMember {
+          role
+          user { email isSuperuser }
+          product {
+            name
+            engagements(first: 5) {
+              nodes {
+                name
+                tests(first: 5) {
+                  nodes {
+                    title
+                    connector {
+                      url options
+                      records(first: 5) { nodes { vendorKey name } }
+                      operations(first: 5) { nodes { id status } }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }`;
 
   it('answers null, with nothing of the member, user, product or connector, to anonymous callers, non-members and members of another product', async () => {
     // the query itself is allowed: the superuser reads the whole path
@@ -150,9 +159,23 @@ describe('probe 1: reads through ProductMember', () => {
 });
 
 describe('probe 2: product members reach connectors', () => {
-  const CONNECTOR_PROBE = `query($id: ID!) { node(id: $id) { ... on Test { title
-    connector { url options records { nodes { product { name members { nodes { user { email } } } } } } operations { nodes { id } } } } } }`;
-  const IMPORTS_PROBE = 'query($id: ID!) { node(id: $id) { ... on Test { title imports { nodes { id operation { connector { url } } } } } } }';
+  const CONNECTOR_PROBE = /* GraphQL */ `
+    query($id: ID!) {
+      node(id: $id) {
+        ... on Test {
+          title
+          connector {
+            url options
+            records { nodes { product { name members { nodes { user { email } } } } } }
+            operations { nodes { id } }
+          }
+        }
+      }
+    }`;
+  const IMPORTS_PROBE = /* GraphQL */ `
+    query($id: ID!) {
+      node(id: $id) { ... on Test { title imports { nodes { id operation { connector { url } } } } } }
+    }`;
 
   it('gives a product Reader the test but not its connector or its import operations: null, FORBIDDEN, and no url, options, records, products or members', async () => {
     const full = await t.gql(CONNECTOR_PROBE, { id: connectorTest }, admin);
@@ -163,22 +186,21 @@ describe('probe 2: product members reach connectors', () => {
 
     const viaTest = await t.gql(CONNECTOR_PROBE, { id: connectorTest }, reader.token);
     expect(viaTest.data).toEqual({ node: { title: 'GitHub: o', connector: null } });
-    expect(errorsOf(viaTest).map((e) => [e.extensions?.code, e.path?.join('.')])).toEqual([['FORBIDDEN', 'node.connector']]);
+    expect(viaTest.errors?.map((e) => [e.extensions?.code, e.path?.join('.')])).toEqual([['FORBIDDEN', 'node.connector']]);
     expectNoLeak(viaTest, leaks);
 
     const viaImports = await t.gql(IMPORTS_PROBE, { id: connectorTest }, reader.token);
     expect(viaImports.data?.node?.title).toBe('GitHub: o');
     expect(viaImports.data.node.imports.nodes).toHaveLength(1);
     expect(viaImports.data.node.imports.nodes[0].operation).toBeNull();
-    expect(errorsOf(viaImports).map((e) => [e.extensions?.code, e.path?.join('.')])).toEqual([['FORBIDDEN', 'node.imports.nodes.0.operation']]);
+    expect(viaImports.errors?.map((e) => [e.extensions?.code, e.path?.join('.')])).toEqual([['FORBIDDEN', 'node.imports.nodes.0.operation']]);
     expectNoLeak(viaImports, leaks);
   });
 });
 
 describe('probe 3: a Maintainer overwrites an Owner through addProductMember', () => {
-  const ADD = 'mutation($i: AddProductMemberInput!) { addProductMember(input: $i) { member { role user { email } } } }';
   const roleIn = async (productId: string, userId: string) =>
-    (await sql.query('SELECT role FROM "ProductMember" WHERE "productId" = $1 AND "userId" = $2', [rowId(productId), rowId(userId)])).rows[0]?.role;
+    (await t.sql('SELECT role FROM "ProductMember" WHERE "productId" = $1 AND "userId" = $2', [rowId(productId), rowId(userId)]))[0]?.role;
 
   it("refuses a Maintainer demoting or overwriting an Owner (FORBIDDEN, role unchanged), still lets them manage Readers and Writers, and lets an Owner demote an Owner", async () => {
     const team = await createProduct('Team');
@@ -191,23 +213,23 @@ describe('probe 3: a Maintainer overwrites an Owner through addProductMember', (
     await addMember(team, maintainer.id, 'MAINTAINER');
 
     for (const role of ['READER', 'MAINTAINER', 'WRITER']) {
-      const r = await t.gql(ADD, { i: { productId: team, userId: owner.id, role } }, maintainer.token);
-      expect(errorsOf(r).map((e) => e.extensions?.code), `Maintainer sets an Owner to ${role}`).toEqual(['FORBIDDEN']);
+      const r = await t.gql(ADD_PRODUCT_MEMBER, { i: { productId: team, userId: owner.id, role } }, maintainer.token);
+      expect(codes(r), `Maintainer sets an Owner to ${role}`).toEqual(['FORBIDDEN']);
       expect(r.data?.addProductMember ?? null).toBeNull();
       expect(await roleIn(team, owner.id)).toBe('OWNER');
     }
 
     // Readers and Writers are still the Maintainer's to manage (but not making Owners)
-    expect((await t.gql(ADD, { i: { productId: team, userId: newcomer.id, role: 'READER' } }, maintainer.token)).data.addProductMember.member.role).toBe('READER');
-    expect((await t.gql(ADD, { i: { productId: team, userId: newcomer.id, role: 'WRITER' } }, maintainer.token)).data.addProductMember.member.role).toBe('WRITER');
+    expect((await t.gql(ADD_PRODUCT_MEMBER, { i: { productId: team, userId: newcomer.id, role: 'READER' } }, maintainer.token)).data.addProductMember.member.role).toBe('READER');
+    expect((await t.gql(ADD_PRODUCT_MEMBER, { i: { productId: team, userId: newcomer.id, role: 'WRITER' } }, maintainer.token)).data.addProductMember.member.role).toBe('WRITER');
     expect(await roleIn(team, newcomer.id)).toBe('WRITER');
-    expect(errorsOf(await t.gql(ADD, { i: { productId: team, userId: newcomer.id, role: 'OWNER' } }, maintainer.token)).map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(codes(await t.gql(ADD_PRODUCT_MEMBER, { i: { productId: team, userId: newcomer.id, role: 'OWNER' } }, maintainer.token))).toEqual(['FORBIDDEN']);
     expect(await roleIn(team, newcomer.id)).toBe('WRITER');
 
     // an Owner may demote another Owner
-    const demoted = await t.gql(ADD, { i: { productId: team, userId: owner.id, role: 'MAINTAINER' } }, coOwner.token);
+    const demoted = await t.gql(ADD_PRODUCT_MEMBER, { i: { productId: team, userId: owner.id, role: 'MAINTAINER' } }, coOwner.token);
     expect(demoted.errors).toBeUndefined();
-    expect(demoted.data.addProductMember.member).toEqual({ role: 'MAINTAINER', user: { email: owner.email } });
+    expect(demoted.data.addProductMember.member).toMatchObject({ role: 'MAINTAINER', user: { email: owner.email } });
     expect(await roleIn(team, owner.id)).toBe('MAINTAINER');
   });
 
@@ -222,11 +244,11 @@ describe('probe 3: a Maintainer overwrites an Owner through addProductMember', (
       const target = await createUser(`target${i}@race.example`);
       await addMember(team, target.id, 'READER');
       const [promote, demote] = await Promise.all([
-        t.gql(ADD, { i: { productId: team, userId: target.id, role: 'OWNER' } }, owner.token),
-        t.gql(ADD, { i: { productId: team, userId: target.id, role: 'WRITER' } }, maintainer.token),
+        t.gql(ADD_PRODUCT_MEMBER, { i: { productId: team, userId: target.id, role: 'OWNER' } }, owner.token),
+        t.gql(ADD_PRODUCT_MEMBER, { i: { productId: team, userId: target.id, role: 'WRITER' } }, maintainer.token),
       ]);
       expect(promote.errors).toBeUndefined();
-      expect(errorsOf(demote).map((e) => e.extensions?.code)).toEqual(demote.errors ? ['FORBIDDEN'] : []);
+      expect(codes(demote)).toEqual(demote.errors ? ['FORBIDDEN'] : []);
       expect(await roleIn(team, target.id), `race ${i}`).toBe('OWNER');
     }
   });
@@ -235,7 +257,7 @@ describe('probe 3: a Maintainer overwrites an Owner through addProductMember', (
 describe("probe 4: a moved connector URL keeps the stored token", () => {
   const UPDATE = 'mutation($i: UpdateConnectorInput!) { updateConnector(input: $i) { connector { url hasSecret } } }';
   const row = async (id: string) =>
-    (await sql.query('SELECT url, "secretCiphertext", options, "updatedAt" FROM "Connector" WHERE id = $1', [rowId(id)])).rows[0] as { url: string; secretCiphertext: string; options: unknown; updatedAt: Date };
+    (await t.sql<{ url: string; secretCiphertext: string; options: unknown; updatedAt: Date }>('SELECT url, "secretCiphertext", options, "updatedAt" FROM "Connector" WHERE id = $1', [rowId(id)]))[0]!;
 
   it('refuses another scheme, host or port without the secret (BAD_USER_INPUT naming secret, row unchanged); accepts it with the secret, and a path change on the same origin keeps it', async () => {
     const globalMaintainer = await createUser('global.maintainer@example.com', { globalRole: 'MAINTAINER' });
@@ -250,10 +272,9 @@ describe("probe 4: a moved connector URL keeps the stored token", () => {
       ['another port', 'https://api.github.com:8443', undefined],
     ] as const) {
       const r = await t.gql(UPDATE, { i: { id, url, ...(secret === undefined ? {} : { secret }) } }, globalMaintainer.token);
-      const errors = errorsOf(r);
-      expect(errors.map((e) => e.extensions?.code), move).toEqual(['BAD_USER_INPUT']);
-      expect(errors[0]?.extensions?.fields, move).toEqual(['secret']);
-      expect(errors[0]?.message, move).toMatch(/^secret: /);
+      expect(codes(r), move).toEqual(['BAD_USER_INPUT']);
+      expect(firstError(r).fields, move).toEqual(['secret']);
+      expect(firstError(r).message, move).toMatch(/^secret: /);
       expect(r.data?.updateConnector ?? null, move).toBeNull();
       expect(await row(id), move).toEqual(before);
     }
@@ -274,7 +295,10 @@ describe("probe 4: a moved connector URL keeps the stored token", () => {
 });
 
 describe('probe 5: login and viewer after the visibility rules', () => {
-  const LOGIN = 'mutation($i: LoginInput!) { login(input: $i) { token user { id email name isSuperuser globalRole } } }';
+  const LOGIN = /* GraphQL */ `
+    mutation($i: LoginInput!) {
+      login(input: $i) { token user { id email name isSuperuser globalRole } }
+    }`;
 
   it('returns the user who just logged in in LoginPayload.user, and viewer with the new token, for a member and for someone with no product', async () => {
     for (const who of [reader, outsider]) {

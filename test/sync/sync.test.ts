@@ -5,7 +5,50 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSarifDirectoryFake, type SarifDirectoryFake } from '../fakes/sarif-directory.ts';
 import type { FakeFinding } from '../fakes/fake.ts';
-import { createConnector, discover, records, runOperation, startDiscoverApp, updateConnector, type DiscoverApp } from '../discover/helpers.ts';
+import { createConnector, discover, mapAllTo, records, runOperation, startDiscoverApp, updateConnector, type DiscoverApp } from '../support/connectors.ts';
+import { IGNORE_RECORD, MAP_RECORD } from '../support/documents.ts';
+
+/** every product down to its findings */
+const PRODUCT_TREE = /* GraphQL */ `
+  {
+    products(first: 5) {
+      nodes {
+        name
+        engagements(first: 5) {
+          nodes {
+            name
+            tests(first: 5) {
+              nodes {
+                title connector { name }
+                findings(first: 10) { totalCount nodes { uniqueIdFromTool severity active filePath line cwe } }
+              }
+            }
+          }
+        }
+      }
+    }
+  }`;
+
+/** the first product's first test's import history */
+const IMPORTS = /* GraphQL */ `
+  {
+    products(first: 1) {
+      nodes {
+        engagements {
+          nodes {
+            tests {
+              nodes {
+                imports(first: 10) {
+                  totalCount
+                  nodes { newFindingIds closedFindingIds reactivatedFindingIds untouchedCount operation { type } }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }`;
 
 let t: DiscoverApp;
 let fake: SarifDirectoryFake;
@@ -35,12 +78,11 @@ describe('sync', () => {
     connectorId = c.id;
     await discover(t, connectorId);
     const shop = (await records(t, connectorId)).find((r) => r.vendorKey === 'shop')!;
-    await t.ok('mutation($r: ID!) { mapRecord(input: { recordId: $r, productName: "Shop" }) { record { state } } }', { r: shop.id });
+    await t.ok(MAP_RECORD, { i: { recordId: shop.id, productName: 'Shop' } });
 
     const op = await runOperation(t, connectorId, 'Sync');
     expect(outcome(op)).toEqual({ status: 'SUCCEEDED', new: 3, closed: 0, reactivated: 0, untouched: 0, records: 1 });
-    const tree = await t.ok(`{ products(first: 5) { nodes { name engagements(first: 5) { nodes { name tests(first: 5) { nodes { title connector { name }
-        findings(first: 10) { totalCount nodes { uniqueIdFromTool severity active filePath line cwe } } } } } } } } }`);
+    const tree = await t.ok(PRODUCT_TREE);
     expect(tree.products.nodes).toHaveLength(1);
     const product = tree.products.nodes[0];
     expect(product.name).toBe('Shop');
@@ -72,8 +114,7 @@ describe('sync', () => {
       cardinality("reactivatedIds") r, cardinality("untouchedIds") u FROM "TestImport" ORDER BY id`);
     expect(history).toEqual([{ n: 3, c: 0, r: 0, u: 0 }, { n: 1, c: 1, r: 0, u: 2 }, { n: 0, c: 0, r: 1, u: 3 }, { n: 0, c: 0, r: 0, u: 4 }]);
     // the same history through the API, newest first, with the findings' global ids
-    const imports = (await t.ok(`{ products(first: 1) { nodes { engagements { nodes { tests { nodes { imports(first: 10) { totalCount nodes {
-        newFindingIds closedFindingIds reactivatedFindingIds untouchedCount operation { type } } } } } } } } } }`)).products.nodes[0].engagements.nodes[0].tests.nodes[0].imports;
+    const imports = (await t.ok(IMPORTS)).products.nodes[0].engagements.nodes[0].tests.nodes[0].imports;
     expect(imports.totalCount).toBe(4);
     expect(imports.nodes.map((i: any) => [i.newFindingIds.length, i.closedFindingIds.length, i.reactivatedFindingIds.length, i.untouchedCount, i.operation.type]))
       .toEqual([[0, 0, 0, 4, 'SYNC'], [0, 0, 1, 3, 'SYNC'], [1, 1, 0, 2, 'SYNC'], [3, 0, 0, 0, 'SYNC']]);
@@ -106,9 +147,7 @@ describe('sync', () => {
       other.setFindings('web', [f('shared'), f('web-only')]);
       const c = await createConnector(t, other, { name: 'Mono' });
       await discover(t, c.id);
-      const recs = await records(t, c.id);
-      const product = (await t.ok('mutation { createProduct(input: { name: "Platform" }) { product { id } } }')).createProduct.product.id;
-      for (const r of recs) await t.ok('mutation($r: ID!, $p: ID!) { mapRecord(input: { recordId: $r, productId: $p }) { record { state } } }', { r: r.id, p: product });
+      await mapAllTo(t, c.id, 'Platform');
       expect(outcome(await runOperation(t, c.id, 'Sync'))).toEqual({ status: 'SUCCEEDED', new: 4, closed: 0, reactivated: 0, untouched: 0, records: 2 });
       expect(outcome(await runOperation(t, c.id, 'Sync'))).toEqual({ status: 'SUCCEEDED', new: 0, closed: 0, reactivated: 0, untouched: 4, records: 2 });
       expect((await productFindings('Platform')).map((x) => [x.uid, x.service, x.active])).toEqual([
@@ -122,7 +161,7 @@ describe('sync', () => {
 
   it('shows progress while running and skips records that are not GOOD', async () => {
     const recs = await records(t, connectorId);
-    await t.ok('mutation($r: ID!) { ignoreRecord(input: { recordId: $r }) { record { state } } }', { r: recs.find((r) => r.vendorKey === 'unmapped')!.id });
+    await t.ok(IGNORE_RECORD, { r: recs.find((r) => r.vendorKey === 'unmapped')!.id });
     rmSync(path.join(fake.root, 'shop', 'zz-broken.sarif'));
     fake.setFindings('shop', [f('a')]);
     const op = await runOperation(t, connectorId, 'Sync');

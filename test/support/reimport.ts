@@ -1,16 +1,33 @@
-// Shared set-up for the reimport tests: a fresh database, a product with its "Global Connectors"
-// engagement and tests, and small finding factories.
+// The reimport tests' set-up: a fresh database per file, the options of a plain SARIF reimport, a
+// product with its "Global Connectors" engagement and tests, and small finding factories.
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { createPool } from '@tributary/server/db/postgres.ts';
-import type { NormalizedFinding, Severity } from '@tributary/server/connectors/kind.ts';
-import { createTestDatabase } from '../support/db.ts';
+import type { NormalizedFinding } from '@tributary/server/connectors/kind.ts';
+import type { ReimportOptions } from '@tributary/server/operations/reimport.ts';
+import type { Severity } from '@tributary/server/severity.ts';
+import { createTestDatabase } from './db.ts';
 
 export interface ReimportDb { pool: pg.Pool; drop(): Promise<void> }
 
-export async function openReimportDb(): Promise<ReimportDb> {
-  const db = await createTestDatabase();
-  const pool = createPool(db.url, 4);
-  return { pool, async drop() { await pool.end(); await db.drop(); } };
+/** This file's database: there from beforeAll, dropped in afterAll. */
+export function reimportDb(): ReimportDb {
+  const handle = {} as ReimportDb;
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    const pool = createPool(db.url, 4);
+    Object.assign(handle, { pool, async drop() { await pool.end(); await db.drop(); } });
+  });
+  afterAll(async () => { await handle.drop?.(); });
+  return handle;
+}
+
+/** A SARIF reimport into `testId` matching by unique id or hash (title, file, line), keeping every severity. */
+export function reimportOptions(testId: number, over: Partial<ReimportOptions> = {}): ReimportOptions {
+  return {
+    testId, dedupe: { algorithm: 'unique_id_from_tool_or_hash_code', hashFields: ['title', 'file_path', 'line'] },
+    minimumSeverity: 'INFO', doNotReactivate: false, scanType: 'SARIF', ...over,
+  };
 }
 
 let products = 0;

@@ -7,15 +7,15 @@ import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { freePort } from '@tributary/server/db/postgres.ts';
+import { SHARED_ENV } from './env.ts';
+import { graphqlClient, type GqlError, type GraphqlClient, type Variables } from './graphql.ts';
+import { sleep } from './wait.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-export const ADMIN = { email: 'admin@example.com', password: 'correct horse battery' };
 
-export interface ServerProcess {
+export interface ServerProcess extends GraphqlClient {
   url: string;
   pid: number;
-  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> }>;
-  login(email?: string, password?: string): Promise<string>;
   /** the value of a Prometheus metric without labels */
   metric(name: string): Promise<number>;
   stop(): Promise<void>;
@@ -29,11 +29,7 @@ export async function spawnServer(role: 'api' | 'worker', databaseUrl: string, e
     cwd: ROOT,
     env: {
       ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), TRIBUTARY_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
-      TRIBUTARY_ADMIN_EMAIL: ADMIN.email, TRIBUTARY_ADMIN_PASSWORD: ADMIN.password,
-      // every process of one deployment shares the key
-      TRIBUTARY_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
-      // the SARIF fakes make their report directories in the OS temp dir
-      TRIBUTARY_SARIF_ROOT: os.tmpdir(),
+      ...SHARED_ENV,
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,23 +47,10 @@ export async function spawnServer(role: 'api' | 'worker', databaseUrl: string, e
     if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`${role} process not healthy within 60 s:\n${output}`); }
     await sleep(100);
   }
-  const gql: ServerProcess['gql'] = async (query, variables, token) => {
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await res.json()) as never;
-  };
   return {
+    ...graphqlClient(url),
     url,
     pid: child.pid!,
-    gql,
-    async login(email = ADMIN.email, password = ADMIN.password) {
-      const r = await gql<{ login: { token: string } }>('mutation($i: LoginInput!) { login(input: $i) { token } }', { i: { email, password } });
-      if (!r.data?.login) throw new Error(`login failed: ${JSON.stringify(r.errors)}`);
-      return r.data.login.token;
-    },
     async metric(name) {
       const text = await (await fetch(`${url}/metrics`)).text();
       const line = text.split('\n').find((l) => l.startsWith(`${name} `));
@@ -91,7 +74,7 @@ export interface Subscriber<T = any> {
   /** `data` of every `next` message, in order */
   events: T[];
   /** GraphQL errors the subscription ended with */
-  errors: Array<{ message: string; extensions?: { code?: string } }>;
+  errors: GqlError[];
   completed: Promise<void>;
   dispose(): Promise<void>;
 }
@@ -101,14 +84,14 @@ export function wsClient(url: string, connectionParams: Record<string, unknown> 
 }
 
 /** one subscription on its own client; `token` goes in connectionParams as a Bearer token */
-export function subscribe<T = any>(url: string, token: string | null, query: string, variables: Record<string, unknown> = {}): Subscriber<T> {
+export function subscribe<T = any>(url: string, token: string | null, query: string, variables: Variables = {}): Subscriber<T> {
   const client = wsClient(url, token ? { authorization: `Bearer ${token}` } : {});
   return subscribeOn<T>(client, query, variables);
 }
 
-export function subscribeOn<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}): Subscriber<T> {
+export function subscribeOn<T = any>(client: Client, query: string, variables: Variables = {}): Subscriber<T> {
   const events: T[] = [];
-  const errors: Subscriber['errors'] = [];
+  const errors: GqlError[] = [];
   let unsubscribe = () => {};
   const completed = new Promise<void>((resolve) => {
     unsubscribe = client.subscribe<T>({ query, variables }, {
@@ -118,16 +101,4 @@ export function subscribeOn<T = any>(client: Client, query: string, variables: R
     });
   });
   return { client, events, errors, completed, async dispose() { unsubscribe(); await client.dispose(); } };
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function until<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
 }
