@@ -11,7 +11,7 @@ import { builder, type InputFieldBuilder } from './builder.ts';
 import { nameRules, rethrowConflict } from './common.ts';
 import { OperationTypeEnum, RecordStateEnum, SeverityEnum } from './enums.ts';
 import { badInput } from './errors.ts';
-import { deleteMutation, objectPayload } from './payloads.ts';
+import { deleteMutation, inputMutation, objectPayload } from './payloads.ts';
 import { canSee, visibleToGlobalRoles } from './visibility.ts';
 
 const KindFieldRef = builder.objectRef<{ name: string; label: string; type: string; required: boolean; secret: boolean; help?: string }>('ConnectorKindField').implement({
@@ -100,54 +100,40 @@ function configFields(f: InputFieldBuilder) {
   };
 }
 
-builder.mutationField('createConnector', (t) =>
-  t.field({
-    type: ConnectorPayload,
-    authScopes: { globalManager: true },
-    args: {
-      input: t.arg({
-        required: true,
-        type: builder.inputType('CreateConnectorInput', {
-          fields: (f) => ({ name: f.string({ required: true, validate: nameRules() }), kind: f.string({ required: true, validate: { maxLength: 100 } }), ...configFields(f) }),
-        }),
-      }),
-    },
-    resolve: async (_root, { input }, ctx) => {
-      const data = connectorColumns(ctx, input.kind, input);
-      try {
-        const c = await ctx.prisma.connector.create({ data });
-        return { id: c.id };
-      } catch (e) {
-        rethrowConflict(e, 'name', `a connector named "${data.name}" already exists`);
-      }
-    },
-  }));
+inputMutation('createConnector', {
+  payload: ConnectorPayload,
+  authScopes: { globalManager: true },
+  inputName: 'CreateConnectorInput',
+  fields: (f) => ({ name: f.string({ required: true, validate: nameRules() }), kind: f.string({ required: true, validate: { maxLength: 100 } }), ...configFields(f) }),
+  resolve: async (input, ctx) => {
+    const data = connectorColumns(ctx, input.kind, input);
+    try {
+      const c = await ctx.prisma.connector.create({ data });
+      return { id: c.id };
+    } catch (e) {
+      rethrowConflict(e, 'name', `a connector named "${data.name}" already exists`);
+    }
+  },
+});
 
-builder.mutationField('updateConnector', (t) =>
-  t.field({
-    type: ConnectorPayload,
-    description: 'Changes only the fields given. An omitted or empty secret keeps the stored one.',
-    authScopes: { globalManager: true },
-    args: {
-      input: t.arg({
-        required: true,
-        type: builder.inputType('UpdateConnectorInput', {
-          fields: (f) => ({ id: f.id({ required: true }), name: f.string({ validate: nameRules() }), kind: f.string({ validate: { maxLength: 100 } }), ...configFields(f) }),
-        }),
-      }),
-    },
-    resolve: async (_root, { input }, ctx) => {
-      const existing = await requireConnector(ctx, input.id);
-      if (input.kind != null && input.kind !== existing.kind) throw badInput(`kind: a connector's kind cannot change (it is ${existing.kind}); create a new connector`, 'kind');
-      const data = connectorColumns(ctx, existing.kind, input, existing);
-      try {
-        await ctx.prisma.connector.update({ where: { id: existing.id }, data: { ...data, ...scheduleResets(data, existing) } });
-      } catch (e) {
-        rethrowConflict(e, 'name', `a connector named "${data.name}" already exists`);
-      }
-      return { id: existing.id };
-    },
-  }));
+inputMutation('updateConnector', {
+  payload: ConnectorPayload,
+  description: 'Changes only the fields given. An omitted or empty secret keeps the stored one.',
+  authScopes: { globalManager: true },
+  inputName: 'UpdateConnectorInput',
+  fields: (f) => ({ id: f.id({ required: true }), name: f.string({ validate: nameRules() }), kind: f.string({ validate: { maxLength: 100 } }), ...configFields(f) }),
+  resolve: async (input, ctx) => {
+    const existing = await requireConnector(ctx, input.id);
+    if (input.kind != null && input.kind !== existing.kind) throw badInput(`kind: a connector's kind cannot change (it is ${existing.kind}); create a new connector`, 'kind');
+    const data = connectorColumns(ctx, existing.kind, input, existing);
+    try {
+      await ctx.prisma.connector.update({ where: { id: existing.id }, data: { ...data, ...scheduleResets(data, existing) } });
+    } catch (e) {
+      rethrowConflict(e, 'name', `a connector named "${data.name}" already exists`);
+    }
+    return { id: existing.id };
+  },
+});
 
 deleteMutation('Connector', {
   description: 'Removes the connector, its records and operations. Imported findings, tests and products stay.',
@@ -179,18 +165,18 @@ const OperationPayload = objectPayload('OperationPayload', 'operation', 'Operati
 
 /** `runDiscover` / `runSync`: queue one now (or return the one already waiting) */
 function runOperationMutation(name: string, inputName: string, type: OperationType) {
-  builder.mutationField(name, (t) =>
-    t.field({
-      type: OperationPayload,
-      description: `Queues a ${type.toLowerCase()} (returns the one already waiting, if any). Operations of one connector run one at a time.`,
-      authScopes: { globalManager: true },
-      args: { input: t.arg({ required: true, type: builder.inputType(inputName, { fields: (f) => ({ connectorId: f.id({ required: true }) }) }) }) },
-      resolve: async (_root, { input }, ctx) => {
-        const c = await requireConnector(ctx, input.connectorId, 'connectorId');
-        const op = await startOperation(ctx.prisma, { connectorId: c.id, type, trigger: 'MANUAL', userId: requireViewer(ctx.viewer).id });
-        return { id: op.id };
-      },
-    }));
+  inputMutation(name, {
+    payload: OperationPayload,
+    description: `Queues a ${type.toLowerCase()} (returns the one already waiting, if any). Operations of one connector run one at a time.`,
+    authScopes: { globalManager: true },
+    inputName,
+    fields: (f) => ({ connectorId: f.id({ required: true }) }),
+    resolve: async (input, ctx) => {
+      const c = await requireConnector(ctx, input.connectorId, 'connectorId');
+      const op = await startOperation(ctx.prisma, { connectorId: c.id, type, trigger: 'MANUAL', userId: requireViewer(ctx.viewer).id });
+      return { id: op.id };
+    },
+  });
 }
 
 runOperationMutation('runDiscover', 'RunDiscoverInput', 'DISCOVER');

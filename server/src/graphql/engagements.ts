@@ -3,7 +3,7 @@ import { requireOnProduct } from './access.ts';
 import { builder, type InputFieldBuilder } from './builder.ts';
 import { nameRules, rethrowConflict } from './common.ts';
 import { FINDING_ORDER, FindingFilter, findingWhere } from './finding-filter.ts';
-import { deleteMutation, objectPayload } from './payloads.ts';
+import { deleteMutation, inputMutation, objectPayload } from './payloads.ts';
 import { canSee, visibleProducts } from './visibility.ts';
 
 builder.prismaNode('Engagement', {
@@ -43,61 +43,47 @@ function engagementFields<Required extends boolean>(f: InputFieldBuilder, requir
   };
 }
 
-builder.mutationField('createEngagement', (t) =>
-  t.field({
-    type: EngagementPayload,
-    authScopes: { loggedIn: true },
-    args: {
-      input: t.arg({
-        required: true,
-        type: builder.inputType('CreateEngagementInput', {
-          fields: (f) => ({ productId: f.id({ required: true }), ...engagementFields(f, true) }),
-        }),
-      }),
-    },
-    resolve: async (_root, { input }, ctx) => {
-      const productId = await requireOnProduct(ctx, 'Product', input.productId, 'engagement.add', 'add engagements to this product', 'productId');
-      try {
-        const e = await ctx.prisma.engagement.create({
-          data: { productId, name: input.name.trim(), description: input.description ?? '', targetStart: input.targetStart, targetEnd: input.targetEnd },
-        });
-        return { id: e.id };
-      } catch (e) {
-        rethrowConflict(e, 'name', `this product already has an engagement named "${input.name.trim()}"`);
-      }
-    },
-  }));
+inputMutation('createEngagement', {
+  payload: EngagementPayload,
+  authScopes: { loggedIn: true },
+  inputName: 'CreateEngagementInput',
+  fields: (f) => ({ productId: f.id({ required: true }), ...engagementFields(f, true) }),
+  resolve: async (input, ctx) => {
+    const productId = await requireOnProduct(ctx, 'Product', input.productId, 'engagement.add', 'add engagements to this product', 'productId');
+    try {
+      const e = await ctx.prisma.engagement.create({
+        data: { productId, name: input.name.trim(), description: input.description ?? '', targetStart: input.targetStart, targetEnd: input.targetEnd },
+      });
+      return { id: e.id };
+    } catch (e) {
+      rethrowConflict(e, 'name', `this product already has an engagement named "${input.name.trim()}"`);
+    }
+  },
+});
 
-builder.mutationField('updateEngagement', (t) =>
-  t.field({
-    type: EngagementPayload,
-    authScopes: { loggedIn: true },
-    args: {
-      input: t.arg({
-        required: true,
-        type: builder.inputType('UpdateEngagementInput', {
-          fields: (f) => ({ id: f.id({ required: true }), ...engagementFields(f, false) }),
-        }),
-      }),
-    },
-    resolve: async (_root, { input }, ctx) => {
-      const id = await requireOnProduct(ctx, 'Engagement', input.id, 'engagement.edit', 'edit this engagement');
-      try {
-        await ctx.prisma.engagement.update({
-          where: { id },
-          data: {
-            ...(input.name != null ? { name: input.name.trim() } : {}),
-            ...(input.description != null ? { description: input.description } : {}),
-            ...(input.targetStart !== undefined ? { targetStart: input.targetStart } : {}),
-            ...(input.targetEnd !== undefined ? { targetEnd: input.targetEnd } : {}),
-          },
-        });
-      } catch (e) {
-        rethrowConflict(e, 'name', `this product already has an engagement named "${input.name?.trim()}"`);
-      }
-      return { id };
-    },
-  }));
+inputMutation('updateEngagement', {
+  payload: EngagementPayload,
+  authScopes: { loggedIn: true },
+  inputName: 'UpdateEngagementInput',
+  fields: (f) => ({ id: f.id({ required: true }), ...engagementFields(f, false) }),
+  resolve: async (input, ctx) => {
+    const id = await requireOnProduct(ctx, 'Engagement', input.id, 'engagement.edit', 'edit this engagement');
+    try {
+      await ctx.prisma.engagement.update({
+        where: { id },
+        data: {
+          ...(input.name != null ? { name: input.name.trim() } : {}),
+          ...(input.description != null ? { description: input.description } : {}),
+          ...(input.targetStart !== undefined ? { targetStart: input.targetStart } : {}),
+          ...(input.targetEnd !== undefined ? { targetEnd: input.targetEnd } : {}),
+        },
+      });
+    } catch (e) {
+      rethrowConflict(e, 'name', `this product already has an engagement named "${input.name?.trim()}"`);
+    }
+    return { id };
+  },
+});
 
 deleteMutation('Engagement', {
   authScopes: { loggedIn: true },

@@ -7,7 +7,7 @@ import { builder, type InputFieldBuilder } from './builder.ts';
 import { nameRules } from './common.ts';
 import { SeverityEnum } from './enums.ts';
 import { FINDING_ORDER, FindingFilter, findingWhere } from './finding-filter.ts';
-import { deleteMutation, objectPayload } from './payloads.ts';
+import { deleteMutation, inputMutation, objectPayload } from './payloads.ts';
 import { canSee, visibleProducts } from './visibility.ts';
 
 builder.prismaNode('Finding', {
@@ -104,70 +104,58 @@ function findingFields<Required extends boolean>(f: InputFieldBuilder, required:
   };
 }
 
-builder.mutationField('createFinding', (t) =>
-  t.field({
-    type: FindingPayload,
-    authScopes: { loggedIn: true },
-    args: {
-      input: t.arg({
-        required: true,
-        type: builder.inputType('CreateFindingInput', { fields: (f) => ({ testId: f.id({ required: true }), ...findingFields(f, true) }) }),
-      }),
-    },
-    resolve: async (_root, { input }, ctx) => {
-      const { testId: testGlobalId, title, description, vulnerabilityIds, ...rest } = input;
-      const testId = await requireOnProduct(ctx, 'Test', testGlobalId, 'finding.add', 'add findings to this test', 'testId');
-      // null in a column that has a default (description, vulnerabilityIds) means the default
-      const finding = await ctx.prisma.finding.create({
-        data: { ...rest, testId, title: title.trim(), description: description ?? '', vulnerabilityIds: vulnerabilityIds ?? [] },
-      });
-      return { id: finding.id };
-    },
-  }));
+inputMutation('createFinding', {
+  payload: FindingPayload,
+  authScopes: { loggedIn: true },
+  inputName: 'CreateFindingInput',
+  fields: (f) => ({ testId: f.id({ required: true }), ...findingFields(f, true) }),
+  resolve: async (input, ctx) => {
+    const { testId: testGlobalId, title, description, vulnerabilityIds, ...rest } = input;
+    const testId = await requireOnProduct(ctx, 'Test', testGlobalId, 'finding.add', 'add findings to this test', 'testId');
+    // null in a column that has a default (description, vulnerabilityIds) means the default
+    const finding = await ctx.prisma.finding.create({
+      data: { ...rest, testId, title: title.trim(), description: description ?? '', vulnerabilityIds: vulnerabilityIds ?? [] },
+    });
+    return { id: finding.id };
+  },
+});
 
-builder.mutationField('updateFinding', (t) =>
-  t.field({
-    type: FindingPayload,
-    description: 'Edits a finding. Status flags follow DefectDojo: a false positive, out-of-scope, risk-accepted or mitigated finding is inactive.',
-    authScopes: { loggedIn: true },
-    args: {
-      input: t.arg({
-        required: true,
-        type: builder.inputType('UpdateFindingInput', {
-          fields: (f) => ({
-            id: f.id({ required: true }),
-            ...findingFields(f, false),
-            verified: f.boolean(),
-            falsePositive: f.boolean(),
-            riskAccepted: f.boolean(),
-            outOfScope: f.boolean(),
-            underReview: f.boolean(),
-            isMitigated: f.boolean(),
-          }),
-        }),
-      }),
-    },
-    resolve: async (_root, { input }, ctx) => {
-      const { id: globalId, ...changes } = input;
-      const permission: Permission = changes.riskAccepted != null ? 'finding.riskAccept' : 'finding.edit';
-      const id = await requireOnProduct(ctx, 'Finding', globalId, permission, 'edit this finding');
-      const current = await ctx.prisma.finding.findUniqueOrThrow({ where: { id } });
-      // a field left out or null keeps its value
-      const data = Object.fromEntries(Object.entries(changes).filter(([, v]) => v != null).map(([k, v]) => [k, k === 'title' ? String(v).trim() : v])) as
-        Partial<typeof current> & { lastStatusUpdate?: Date };
-      const flags = { ...current, ...data };
-      if (STATUS_FLAGS.some((k) => k in data && data[k] !== current[k])) {
-        data.active = isActive(flags);
-        data.lastStatusUpdate = new Date();
-        if ('isMitigated' in data) {
-          data.mitigatedAt = flags.isMitigated ? (current.mitigatedAt ?? new Date()) : null;
-          data.mitigatedById = flags.isMitigated ? requireViewer(ctx.viewer).id : null;
-        }
+inputMutation('updateFinding', {
+  payload: FindingPayload,
+  description: 'Edits a finding. Status flags follow DefectDojo: a false positive, out-of-scope, risk-accepted or mitigated finding is inactive.',
+  authScopes: { loggedIn: true },
+  inputName: 'UpdateFindingInput',
+  fields: (f) => ({
+      id: f.id({ required: true }),
+      ...findingFields(f, false),
+      verified: f.boolean(),
+      falsePositive: f.boolean(),
+      riskAccepted: f.boolean(),
+      outOfScope: f.boolean(),
+      underReview: f.boolean(),
+      isMitigated: f.boolean(),
+    }),
+  resolve: async (input, ctx) => {
+    const { id: globalId, ...changes } = input;
+    const permission: Permission = changes.riskAccepted != null ? 'finding.riskAccept' : 'finding.edit';
+    const id = await requireOnProduct(ctx, 'Finding', globalId, permission, 'edit this finding');
+    const current = await ctx.prisma.finding.findUniqueOrThrow({ where: { id } });
+    // a field left out or null keeps its value
+    const data = Object.fromEntries(Object.entries(changes).filter(([, v]) => v != null).map(([k, v]) => [k, k === 'title' ? String(v).trim() : v])) as
+      Partial<typeof current> & { lastStatusUpdate?: Date };
+    const flags = { ...current, ...data };
+    if (STATUS_FLAGS.some((k) => k in data && data[k] !== current[k])) {
+      data.active = isActive(flags);
+      data.lastStatusUpdate = new Date();
+      if ('isMitigated' in data) {
+        data.mitigatedAt = flags.isMitigated ? (current.mitigatedAt ?? new Date()) : null;
+        data.mitigatedById = flags.isMitigated ? requireViewer(ctx.viewer).id : null;
       }
-      await ctx.prisma.finding.update({ where: { id }, data });
-      return { id };
-    },
-  }));
+    }
+    await ctx.prisma.finding.update({ where: { id }, data });
+    return { id };
+  },
+});
 
 deleteMutation('Finding', {
   authScopes: { loggedIn: true },
@@ -175,19 +163,14 @@ deleteMutation('Finding', {
   remove: async (ctx, id) => (await ctx.prisma.finding.deleteMany({ where: { id } })).count,
 });
 
-builder.mutationField('addFindingNote', (t) =>
-  t.field({
-    type: FindingPayload,
-    authScopes: { loggedIn: true },
-    args: {
-      input: t.arg({
-        required: true,
-        type: builder.inputType('AddFindingNoteInput', { fields: (f) => ({ findingId: f.id({ required: true }), text: f.string({ required: true, validate: { minLength: 1, maxLength: 100_000 } }) }) }),
-      }),
-    },
-    resolve: async (_root, { input }, ctx) => {
-      const findingId = await requireOnProduct(ctx, 'Finding', input.findingId, 'note.add', 'add notes to this finding', 'findingId');
-      await ctx.prisma.findingNote.create({ data: { findingId, text: input.text, authorId: requireViewer(ctx.viewer).id } });
-      return { id: findingId };
-    },
-  }));
+inputMutation('addFindingNote', {
+  payload: FindingPayload,
+  authScopes: { loggedIn: true },
+  inputName: 'AddFindingNoteInput',
+  fields: (f) => ({ findingId: f.id({ required: true }), text: f.string({ required: true, validate: { minLength: 1, maxLength: 100_000 } }) }),
+  resolve: async (input, ctx) => {
+    const findingId = await requireOnProduct(ctx, 'Finding', input.findingId, 'note.add', 'add notes to this finding', 'findingId');
+    await ctx.prisma.findingNote.create({ data: { findingId, text: input.text, authorId: requireViewer(ctx.viewer).id } });
+    return { id: findingId };
+  },
+});

@@ -1,14 +1,18 @@
 // Mutation payloads: `{ <field>: <Object> }` loaded by id with the client's selection, and the one
 // delete mutation shape every deletable type shares. A new entity's payload and delete cost one line.
+import type { InputFieldMap, InputShapeFromFields, ObjectRef } from '@pothos/core';
 import type { PrismaClient } from '@tributary/db';
 import type { AuthScopeMap } from '@pothos/plugin-scope-auth';
-import { builder } from './builder.ts';
+import { builder, type InputFieldBuilder } from './builder.ts';
 import type { Context } from './context.ts';
 import { notFound } from './errors.ts';
 
 export const DeletePayload = builder.objectRef<{ deletedId: string }>('DeletePayload').implement({
   fields: (t) => ({ deletedId: t.exposeID('deletedId') }),
 });
+
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+type ScopeMap = AuthScopeMap<Types>;
 
 type Loadable = 'Product' | 'Engagement' | 'Test' | 'Finding' | 'Connector' | 'Record' | 'Operation' | 'User' | 'ProductMember';
 type Query = { include?: never; select?: never } & Record<string, unknown>;
@@ -40,23 +44,45 @@ export function objectPayload(name: string, field: string, type: Loadable) {
  */
 export function deleteMutation(type: string, opts: {
   description?: string;
-  authScopes: AuthScopeMap<PothosSchemaTypes.ExtendDefaultTypes<{ AuthScopes: { loggedIn: boolean; globalManager: boolean; superuser: boolean } }>>;
+  authScopes: ScopeMap;
   idField?: string;
   check: (ctx: Context, globalId: string, field: string) => Promise<number>;
   remove: (ctx: Context, id: number) => Promise<number>;
 }) {
   const idField = opts.idField ?? 'id';
-  builder.mutationField(`delete${type}`, (t) =>
+  inputMutation(`delete${type}`, {
+    payload: DeletePayload,
+    description: opts.description,
+    authScopes: opts.authScopes,
+    inputName: `Delete${type}Input`,
+    fields: (f) => ({ [idField]: f.id({ required: true }) }),
+    resolve: async (input, ctx) => {
+      const globalId = String(input[idField]);
+      const id = await opts.check(ctx, globalId, idField);
+      if ((await opts.remove(ctx, id)) === 0) throw notFound(`${idField}: the ${type.toLowerCase()}`);
+      return { deletedId: globalId };
+    },
+  });
+}
+
+/**
+ * `name(input: <inputName>!): <payload>` — the shape of every mutation here: one input object,
+ * validated by its fields, and a payload. `resolve` gets the parsed input.
+ */
+export function inputMutation<Fields extends InputFieldMap, Shape>(name: string, opts: {
+  payload: ObjectRef<Types, Shape>;
+  authScopes: ScopeMap;
+  description?: string;
+  inputName: string;
+  fields: (f: InputFieldBuilder) => Fields;
+  resolve: (input: InputShapeFromFields<Fields>, ctx: Context) => Promise<Shape>;
+}) {
+  builder.mutationField(name, (t) =>
     t.field({
-      type: DeletePayload,
+      type: opts.payload,
       description: opts.description,
       authScopes: opts.authScopes,
-      args: { input: t.arg({ required: true, type: builder.inputType(`Delete${type}Input`, { fields: (f) => ({ [idField]: f.id({ required: true }) }) }) }) },
-      resolve: async (_root, { input }, ctx) => {
-        const globalId = String((input as Record<string, string | number>)[idField]);
-        const id = await opts.check(ctx, globalId, idField);
-        if ((await opts.remove(ctx, id)) === 0) throw notFound(`${idField}: the ${type.toLowerCase()}`);
-        return { deletedId: globalId };
-      },
+      args: { input: t.arg({ required: true, type: builder.inputType(opts.inputName, { fields: opts.fields }) }) },
+      resolve: (_root, args, ctx) => opts.resolve((args as { input: InputShapeFromFields<Fields> }).input, ctx) as never,
     }));
 }

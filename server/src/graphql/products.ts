@@ -5,7 +5,7 @@ import { builder } from './builder.ts';
 import { nameRules, rethrowConflict } from './common.ts';
 import { requestLoader, type Context } from './context.ts';
 import { FINDING_ORDER, FindingFilter, findingWhere } from './finding-filter.ts';
-import { deleteMutation, objectPayload } from './payloads.ts';
+import { deleteMutation, inputMutation, objectPayload } from './payloads.ts';
 import { canSee, visibleProducts } from './visibility.ts';
 
 builder.prismaNode('Product', {
@@ -55,49 +55,39 @@ const ProductPayload = objectPayload('ProductPayload', 'product', 'Product');
 
 const description = { validate: { maxLength: 20_000 } } as const;
 
-builder.mutationField('createProduct', (t) =>
-  t.field({
-    type: ProductPayload,
-    // DefectDojo: adding products needs a global Maintainer/Owner role (Product_Type_Add)
-    authScopes: { globalManager: true },
-    args: {
-      input: t.arg({ required: true, type: builder.inputType('CreateProductInput', { fields: (f) => ({ name: f.string({ required: true, validate: nameRules() }), description: f.string(description) }) }) }),
-    },
-    resolve: async (_root, { input }, ctx) => {
-      try {
-        const p = await ctx.prisma.product.create({ data: { name: input.name.trim(), description: input.description ?? '' } });
-        return { id: p.id };
-      } catch (e) {
-        rethrowConflict(e, 'name', `a product named "${input.name.trim()}" already exists`);
-      }
-    },
-  }));
+inputMutation('createProduct', {
+  payload: ProductPayload,
+  authScopes: { globalManager: true },
+  inputName: 'CreateProductInput',
+  fields: (f) => ({ name: f.string({ required: true, validate: nameRules() }), description: f.string(description) }),
+  resolve: async (input, ctx) => {
+    try {
+      const p = await ctx.prisma.product.create({ data: { name: input.name.trim(), description: input.description ?? '' } });
+      return { id: p.id };
+    } catch (e) {
+      rethrowConflict(e, 'name', `a product named "${input.name.trim()}" already exists`);
+    }
+  },
+});
 
-builder.mutationField('updateProduct', (t) =>
-  t.field({
-    type: ProductPayload,
-    authScopes: { loggedIn: true },
-    args: {
-      input: t.arg({
-        required: true,
-        type: builder.inputType('UpdateProductInput', {
-          fields: (f) => ({ id: f.id({ required: true }), name: f.string({ validate: nameRules() }), description: f.string(description) }),
-        }),
-      }),
-    },
-    resolve: async (_root, { input }, ctx) => {
-      const id = await requireOnProduct(ctx, 'Product', input.id, 'product.edit', 'edit this product');
-      try {
-        await ctx.prisma.product.update({
-          where: { id },
-          data: { ...(input.name != null ? { name: input.name.trim() } : {}), ...(input.description != null ? { description: input.description } : {}) },
-        });
-      } catch (e) {
-        rethrowConflict(e, 'name', `a product named "${input.name?.trim()}" already exists`);
-      }
-      return { id };
-    },
-  }));
+inputMutation('updateProduct', {
+  payload: ProductPayload,
+  authScopes: { loggedIn: true },
+  inputName: 'UpdateProductInput',
+  fields: (f) => ({ id: f.id({ required: true }), name: f.string({ validate: nameRules() }), description: f.string(description) }),
+  resolve: async (input, ctx) => {
+    const id = await requireOnProduct(ctx, 'Product', input.id, 'product.edit', 'edit this product');
+    try {
+      await ctx.prisma.product.update({
+        where: { id },
+        data: { ...(input.name != null ? { name: input.name.trim() } : {}), ...(input.description != null ? { description: input.description } : {}) },
+      });
+    } catch (e) {
+      rethrowConflict(e, 'name', `a product named "${input.name?.trim()}" already exists`);
+    }
+    return { id };
+  },
+});
 
 deleteMutation('Product', {
   description: 'Deletes the product with its engagements, tests and findings; connector records mapped to it become STALE.',

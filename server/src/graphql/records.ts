@@ -9,7 +9,7 @@ import { nameRules } from './common.ts';
 import { RecordStateEnum } from './enums.ts';
 import { badInput, notFound } from './errors.ts';
 import { decodeId } from './global-id.ts';
-import { deleteMutation, objectPayload } from './payloads.ts';
+import { deleteMutation, inputMutation, objectPayload } from './payloads.ts';
 import { canSee, visibleToGlobalRoles } from './visibility.ts';
 
 builder.prismaNode('Record', {
@@ -33,46 +33,39 @@ builder.prismaNode('Record', {
 
 const RecordPayload = objectPayload('RecordPayload', 'record', 'Record');
 
-builder.mutationField('mapRecord', (t) =>
-  t.field({
-    type: RecordPayload,
-    description: 'Maps a record to an existing product (productId) or a new one (productName); it becomes GOOD and is synced.',
-    authScopes: { globalManager: true },
-    args: {
-      input: t.arg({
-        required: true,
-        type: builder.inputType('MapRecordInput', {
-          fields: (f) => ({ recordId: f.id({ required: true }), productId: f.id(), productName: f.string({ validate: nameRules() }) }),
-        }),
-      }),
-    },
-    resolve: async (_root, { input }, ctx) => {
-      const record = await requireRecord(ctx, input.recordId);
-      if ((input.productId == null) === (input.productName == null)) throw badInput('give exactly one of productId and productName', input.productId == null ? 'productId' : 'productName');
-      if (input.productId != null) {
-        const productId = decodeId(String(input.productId), 'Product', 'productId');
-        if (!(await ctx.prisma.product.count({ where: { id: productId } }))) throw notFound('productId: the product');
-        await recordActions.mapToProduct(ctx.prisma, record, productId);
-      } else {
-        await recordActions.mapToNewProduct(ctx.prisma, record, input.productName!.trim());
-      }
-      return { id: record.id };
-    },
-  }));
+inputMutation('mapRecord', {
+  payload: RecordPayload,
+  description: 'Maps a record to an existing product (productId) or a new one (productName); it becomes GOOD and is synced.',
+  authScopes: { globalManager: true },
+  inputName: 'MapRecordInput',
+  fields: (f) => ({ recordId: f.id({ required: true }), productId: f.id(), productName: f.string({ validate: nameRules() }) }),
+  resolve: async (input, ctx) => {
+    const record = await requireRecord(ctx, input.recordId);
+    if ((input.productId == null) === (input.productName == null)) throw badInput('give exactly one of productId and productName', input.productId == null ? 'productId' : 'productName');
+    if (input.productId != null) {
+      const productId = decodeId(String(input.productId), 'Product', 'productId');
+      if (!(await ctx.prisma.product.count({ where: { id: productId } }))) throw notFound('productId: the product');
+      await recordActions.mapToProduct(ctx.prisma, record, productId);
+    } else {
+      await recordActions.mapToNewProduct(ctx.prisma, record, input.productName!.trim());
+    }
+    return { id: record.id };
+  },
+});
 
 function recordAction(name: string, inputName: string, description: string, action: (prisma: PrismaClient, record: ConnectorRecord) => Promise<void>) {
-  builder.mutationField(name, (t) =>
-    t.field({
-      type: RecordPayload,
-      description,
-      authScopes: { globalManager: true },
-      args: { input: t.arg({ required: true, type: builder.inputType(inputName, { fields: (f) => ({ recordId: f.id({ required: true }) }) }) }) },
-      resolve: async (_root, { input }, ctx) => {
-        const record = await requireRecord(ctx, input.recordId);
-        await action(ctx.prisma, record);
-        return { id: record.id };
-      },
-    }));
+  inputMutation(name, {
+    payload: RecordPayload,
+    description,
+    authScopes: { globalManager: true },
+    inputName,
+    fields: (f) => ({ recordId: f.id({ required: true }) }),
+    resolve: async (input, ctx) => {
+      const record = await requireRecord(ctx, input.recordId);
+      await action(ctx.prisma, record);
+      return { id: record.id };
+    },
+  });
 }
 
 recordAction('ignoreRecord', 'IgnoreRecordInput', 'IGNORED records are never synced and discover never changes them back.', recordActions.ignore);

@@ -4,7 +4,7 @@ import { requireOnProduct } from './access.ts';
 import { builder } from './builder.ts';
 import { nameRules } from './common.ts';
 import { FINDING_ORDER, FindingFilter, findingWhere } from './finding-filter.ts';
-import { deleteMutation, objectPayload } from './payloads.ts';
+import { deleteMutation, inputMutation, objectPayload } from './payloads.ts';
 import { canSee, visibleProducts } from './visibility.ts';
 
 builder.prismaNode('Test', {
@@ -54,41 +54,29 @@ builder.prismaObject('TestImport', {
 
 const TestPayload = objectPayload('TestPayload', 'test', 'Test');
 
-builder.mutationField('createTest', (t) =>
-  t.field({
-    type: TestPayload,
-    authScopes: { loggedIn: true },
-    args: {
-      input: t.arg({
-        required: true,
-        type: builder.inputType('CreateTestInput', {
-          fields: (f) => ({ engagementId: f.id({ required: true }), title: f.string({ required: true, validate: nameRules() }), scanType: f.string({ validate: { maxLength: 200 } }) }),
-        }),
-      }),
-    },
-    resolve: async (_root, { input }, ctx) => {
-      const engagementId = await requireOnProduct(ctx, 'Engagement', input.engagementId, 'test.add', 'add tests to this engagement', 'engagementId');
-      const test = await ctx.prisma.test.create({ data: { engagementId, title: input.title.trim(), scanType: input.scanType ?? '' } });
-      return { id: test.id };
-    },
-  }));
+inputMutation('createTest', {
+  payload: TestPayload,
+  authScopes: { loggedIn: true },
+  inputName: 'CreateTestInput',
+  fields: (f) => ({ engagementId: f.id({ required: true }), title: f.string({ required: true, validate: nameRules() }), scanType: f.string({ validate: { maxLength: 200 } }) }),
+  resolve: async (input, ctx) => {
+    const engagementId = await requireOnProduct(ctx, 'Engagement', input.engagementId, 'test.add', 'add tests to this engagement', 'engagementId');
+    const test = await ctx.prisma.test.create({ data: { engagementId, title: input.title.trim(), scanType: input.scanType ?? '' } });
+    return { id: test.id };
+  },
+});
 
-builder.mutationField('updateTest', (t) =>
-  t.field({
-    type: TestPayload,
-    authScopes: { loggedIn: true },
-    args: {
-      input: t.arg({
-        required: true,
-        type: builder.inputType('UpdateTestInput', { fields: (f) => ({ id: f.id({ required: true }), title: f.string({ validate: nameRules() }) }) }),
-      }),
-    },
-    resolve: async (_root, { input }, ctx) => {
-      const id = await requireOnProduct(ctx, 'Test', input.id, 'test.edit', 'edit this test');
-      if (input.title != null) await ctx.prisma.test.update({ where: { id }, data: { title: input.title.trim() } });
-      return { id };
-    },
-  }));
+inputMutation('updateTest', {
+  payload: TestPayload,
+  authScopes: { loggedIn: true },
+  inputName: 'UpdateTestInput',
+  fields: (f) => ({ id: f.id({ required: true }), title: f.string({ validate: nameRules() }) }),
+  resolve: async (input, ctx) => {
+    const id = await requireOnProduct(ctx, 'Test', input.id, 'test.edit', 'edit this test');
+    if (input.title != null) await ctx.prisma.test.update({ where: { id }, data: { title: input.title.trim() } });
+    return { id };
+  },
+});
 
 deleteMutation('Test', {
   authScopes: { loggedIn: true },

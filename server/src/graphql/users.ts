@@ -11,7 +11,7 @@ import { rethrowConflict } from './common.ts';
 import { ProductRoleEnum } from './enums.ts';
 import { badInput, notFound } from './errors.ts';
 import { decodeId } from './global-id.ts';
-import { objectPayload } from './payloads.ts';
+import { inputMutation, objectPayload } from './payloads.ts';
 
 builder.prismaNode('User', {
   authScopes: canSee.user,
@@ -123,22 +123,20 @@ builder.mutationField('createApiToken', (t) =>
     },
   }));
 
-builder.mutationField('revokeApiToken', (t) =>
-  t.field({
-    type: OkPayload,
-    authScopes: { loggedIn: true },
-    args: {
-      input: t.arg({ required: true, type: builder.inputType('RevokeApiTokenInput', { fields: (f) => ({ token: f.string({ required: true }) }) }) }),
-    },
-    resolve: async (_root, { input }, ctx) => {
-      const viewer = requireViewer(ctx.viewer);
-      const owner = await userIdForToken(ctx.prisma, input.token);
-      if (owner === null) throw badInput('token: unknown or already revoked', 'token');
-      if (owner !== viewer.id && !viewer.isSuperuser) throw forbidden("revoke another user's token");
-      await revokeToken(ctx.prisma, input.token);
-      return { ok: true };
-    },
-  }));
+inputMutation('revokeApiToken', {
+  payload: OkPayload,
+  authScopes: { loggedIn: true },
+  inputName: 'RevokeApiTokenInput',
+  fields: (f) => ({ token: f.string({ required: true }) }),
+  resolve: async (input, ctx) => {
+    const viewer = requireViewer(ctx.viewer);
+    const owner = await userIdForToken(ctx.prisma, input.token);
+    if (owner === null) throw badInput('token: unknown or already revoked', 'token');
+    if (owner !== viewer.id && !viewer.isSuperuser) throw forbidden("revoke another user's token");
+    await revokeToken(ctx.prisma, input.token);
+    return { ok: true };
+  },
+});
 
 builder.mutationField('createUser', (t) =>
   t.field({
