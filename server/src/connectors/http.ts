@@ -25,6 +25,15 @@ const EMBEDS_IPV4_AT_END = [ipaddr.IPv6.parseCIDR('::ffff:0:0/96'), ipaddr.IPv6.
 // offsets, so which IPv4 host it reaches cannot be told from the address: refused whole.
 const NAT64_LOCAL_USE = ipaddr.IPv6.parseCIDR('64:ff9b:1::/48');
 
+/** A Retry-After header (seconds, or an HTTP date) as milliseconds from now; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null | undefined): number | undefined {
+  if (!header) return undefined;
+  const secs = Number(header);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
 export function isForbiddenAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
   let ip = ipaddr.parse(address);
@@ -158,12 +167,8 @@ export class GuardedHttp {
   }
 
   private retryDelay(retryAfter: string | null, attempt: number): number {
-    if (retryAfter) {
-      const secs = Number(retryAfter);
-      if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
-      const at = Date.parse(retryAfter);
-      if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
-    }
+    const asked = retryAfterMs(retryAfter);
+    if (asked !== undefined) return asked;
     const base = this.limits.backoffMs * 2 ** attempt;
     return base / 2 + Math.random() * base / 2;
   }
@@ -196,7 +201,7 @@ export class GuardedHttp {
       }
       if (REDIRECTS.has(res.status) && res.headers.get('location')) {
         await res.body?.cancel();
-        if (hop >= this.limits.maxRedirects) this.fail(`${this.service}: more than ${this.limits.maxRedirects} redirects from ${redactUrl(url)}`);
+        if (hop >= this.limits.maxRedirects) this.fail(`${this.service}: more than ${this.limits.maxRedirects} redirects from ${redactUrl(url)}`, res.status);
         current = new URL(res.headers.get('location')!, target).toString();
         sent = redirectedMethod(sent, res.status);
         continue;
