@@ -17,6 +17,7 @@ import { createHttpServer } from './http/server.ts';
 import { createGraphqlYoga, serveGraphqlHttp } from './graphql/yoga.ts';
 import { attachGraphqlWebsocket } from './http/websocket.ts';
 import { startWorker, workerLogger } from './jobs/worker.ts';
+import { closeMailTransports } from './notifications/channels/mail.ts';
 
 export interface App {
   /** http://host:port once started */
@@ -55,6 +56,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     async start() {
       services = await startServices(config, opts, log, stops);
       if (config.role !== 'api') {
+        // pooled SMTP connections close once the worker's running jobs have finished
+        stops.push(async () => closeMailTransports());
         const worker = await startWorker(services, metrics);
         stops.push(() => worker.stop());
       }

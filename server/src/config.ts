@@ -26,6 +26,14 @@ export interface Config {
   metricsToken?: string;
   /** origins (scheme://host[:port]) besides the server's own that browsers may call the API from */
   allowedOrigins: string[];
+  /** where people reach the dashboard: the links in mail, Slack, Teams and webhook messages */
+  publicUrl: string;
+  /** events for which system notification settings override a personal opt-out */
+  notificationsSystemLevelTrump: string[];
+  /** first wait before a failed delivery is tried again (doubling per attempt, capped at an hour) */
+  deliveryBackoffMs: number;
+  /** alerts kept per user; the oldest beyond this are removed */
+  alertsPerUser: number;
 }
 
 export class ConfigError extends Error {}
@@ -61,7 +69,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sarifRoot: path.resolve(env.TRIBUTARY_SARIF_ROOT || path.join(dataDir, 'reports')),
     metricsToken: env.TRIBUTARY_METRICS_TOKEN || undefined,
     allowedOrigins,
+    publicUrl: (env.TRIBUTARY_PUBLIC_URL || `http://${env.HOST || '127.0.0.1'}:${port || 4000}`).replace(/\/+$/, ''),
+    notificationsSystemLevelTrump: (env.TRIBUTARY_NOTIFICATIONS_SYSTEM_LEVEL_TRUMP ?? 'user_mentioned,review_requested').split(',').map((e) => e.trim()).filter(Boolean),
+    deliveryBackoffMs: positive(env, 'TRIBUTARY_DELIVERY_BACKOFF_MS', 30_000),
+    alertsPerUser: positive(env, 'TRIBUTARY_ALERTS_PER_USER', 500),
   };
+}
+
+function positive(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const value = Number(env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer (got "${env[name]}")`);
+  return value;
 }
 
 function argValue(argv: string[], name: string): string | undefined {

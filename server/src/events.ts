@@ -17,3 +17,10 @@ export const CONNECTOR_EVENTS = ['operation_failed', 'record_new', 'record_missi
 export const NOTIFICATION_EVENTS = [...DEFECTDOJO_EVENTS, ...CONNECTOR_EVENTS] as const;
 
 export type NotificationEventName = (typeof NOTIFICATION_EVENTS)[number];
+
+export function isNotificationEvent(name: string): name is NotificationEventName {
+  return (NOTIFICATION_EVENTS as readonly string[]).includes(name);
+}
+
+/** events about findings: a notification setting's minimum severity filters their findings */
+export const FINDING_EVENTS: readonly NotificationEventName[] = ['scan_added', 'sla_breach', 'sla_breach_combined'];

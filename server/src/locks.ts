@@ -12,4 +12,9 @@ export const LOCKS = {
   recordReconcile: 72_707_003,
   /** auth/bootstrap.ts, one-key: concurrent first starts create one superuser */
   bootstrapAdmin: 72_707_004,
+  /**
+   * notifications/dispatch.ts, one-key transaction lock: one dispatcher at a time, so deliveries are
+   * created in event order (two at once each took a share and the later events' alerts came first)
+   */
+  notificationDispatch: 72_707_005,
 } as const;

@@ -16,6 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type GqlResult, type TestApp } from '../support/app.ts';
 import { subscribe } from '../support/processes.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver.ts';
 import { sleep } from '../support/wait.ts';
 
 const schema = buildSchema(readFileSync(path.resolve(import.meta.dirname, '../../server/schema.graphql'), 'utf8'));
@@ -41,6 +42,8 @@ interface Actor { name: string; token: string | null; userId: number | null; pro
 let t: TestApp;
 let sql: pg.Client;
 let admin: string;
+/** where webhooks point: createWebhook pings it, testWebhook calls it */
+let hooks: WebhookReceiver;
 const actors: Actor[] = [];
 /** product id the role actors are members of (P1), and another one (P2) with its own member */
 let p1: number;
@@ -80,6 +83,7 @@ function visible(actor: Actor, type: string, id: number): boolean {
   switch (type) {
     case 'Connector': case 'Record': case 'Operation': return seesAllProducts(actor);
     case 'Alert': return alertOwner.get(id) === actor.userId;
+    case 'Webhook': case 'Delivery': return !!actor.superuser;
     case 'User': {
       if (seesAllProducts(actor) || id === actor.userId) return true;
       const mine = memberships.get(actor.userId) ?? new Map();
@@ -119,6 +123,7 @@ async function loadOracle() {
 
 beforeAll(async () => {
   t = await startTestApp({ role: 'api' });
+  hooks = await startWebhookReceiver();
   sql = new pg.Client({ connectionString: t.databaseUrl });
   await sql.connect();
   admin = await t.login();
@@ -165,6 +170,8 @@ beforeAll(async () => {
   }
   await sql.query(`INSERT INTO "Record" ("connectorId", "vendorKey", name, "updatedAt") VALUES ($1, 'unmapped', 'unmapped', now())`, [connector]);
   for (const a of actors) if (a.userId) await sql.query(`INSERT INTO "Alert" ("userId", event, title) VALUES ($1, 'other', $2)`, [a.userId, `for ${a.name}`]);
+  const [hook] = await rows(`INSERT INTO "Webhook" (name, url, "headerName", "updatedAt") VALUES ('Fixture hook', $1, 'Authorization', now()) RETURNING id`, [hooks.url]);
+  await sql.query(`INSERT INTO "Delivery" (event, method, "webhookId", payload, status) VALUES ('other', 'WEBHOOKS', $1, '{}', 'DEAD')`, [hook.id]);
 
   await loadOracle();
   const nodeTypes = Object.values(schema.getTypeMap()).filter((ty): ty is GraphQLObjectType => isObjectType(ty) && ty.getInterfaces().some((i) => i.name === 'Node'));
@@ -175,7 +182,7 @@ beforeAll(async () => {
   }
 }, 120_000);
 
-afterAll(async () => { await sql?.end(); await t?.stop(); });
+afterAll(async () => { await sql?.end(); await t?.stop(); await hooks?.close(); });
 
 // ——— selections generated from the schema ———
 
@@ -309,6 +316,7 @@ describe('reads', () => {
     const superuser = actors.find((a) => a.superuser)!;
     for (const [name, field] of Object.entries(root.getFields())) {
       if (name === 'node' || name === 'nodes') continue; // above
+      if (name === 'notificationSettings') continue; // takes a scope: below
       const query = `{ ${name}${args(field)} ${selection(getNamedType(field.type))} }`;
       const reference = await gqlAs(superuser, query);
       expect(reference.errors, name).toBeUndefined();
@@ -318,6 +326,12 @@ describe('reads', () => {
         expectOnlyRefusals(actor, r, at);
         if (actor.userId === null) { expect(r.data?.[name] ?? null, at).toBeNull(); continue; }
         if (name === 'viewer') { expect(ungid(r.data!.viewer.id).id, at).toBe(actor.userId); continue; }
+        // the system's channels (no object of its own to filter by): superusers only
+        if (name === 'systemSettings') {
+          if (actor.superuser) expect(r.data!.systemSettings, at).toBeTruthy();
+          else expect(r.data?.systemSettings ?? null, at).toBeNull();
+          continue;
+        }
         if (name === 'alerts') {
           expect(r.data!.alerts.nodes.map((n: { id: string }) => ungid(n.id).id), at)
             .toEqual([...alertOwner].filter(([, u]) => u === actor.userId).map(([id]) => id).sort((a, b) => b - a));
@@ -329,10 +343,26 @@ describe('reads', () => {
   });
 });
 
+describe('notification settings', () => {
+  it('SYSTEM and TEMPLATE are the superusers’, PERSONAL everyone’s own, PRODUCT only for a product in view', async () => {
+    const query = 'query($s: NotificationScope!, $p: ID) { notificationSettings(scope: $s, productId: $p) { scope product { id } } }';
+    for (const actor of actors) {
+      for (const scope of ['SYSTEM', 'TEMPLATE', 'PERSONAL', 'PRODUCT']) {
+        const r = await gqlAs(actor, query, { s: scope, p: scope === 'PRODUCT' ? gid('Product', p1) : null });
+        const at = `${actor.name} → notificationSettings(${scope})`;
+        expectOnlyRefusals(actor, r, at);
+        const allowed = actor.userId !== null && (scope === 'PERSONAL' || (scope === 'PRODUCT' ? visible(actor, 'Product', p1) : !!actor.superuser));
+        if (allowed) expect(r.data?.notificationSettings?.scope, at).toBe(scope);
+        else expect(r.data?.notificationSettings ?? null, at).toBeNull();
+      }
+    }
+  });
+});
+
 // ——— mutations: each needs what the table says, on its own product's objects and on another's ———
 
 type Need = 'public' | 'loggedIn' | 'superuser' | 'globalManager' | Permission;
-interface Target { product: number; engagement: number; test: number; finding: number; connector: number; record: number; ignoredRecord: number; user: number }
+interface Target { product: number; engagement: number; test: number; finding: number; connector: number; record: number; ignoredRecord: number; user: number; webhook: number; delivery: number }
 interface MutationCase { need: Need; input: (t: Target, n: number) => Record<string, unknown>; select?: string }
 
 let serial = 0;
@@ -349,8 +379,10 @@ async function freshTarget(actor: Actor | null): Promise<Target> {
   const [{ id: record }] = await rows(`INSERT INTO "Record" ("connectorId", "vendorKey", name, "updatedAt") VALUES ($1, 'k', 'k', now()) RETURNING id`, [connector]);
   const [{ id: ignoredRecord }] = await rows(`INSERT INTO "Record" ("connectorId", "vendorKey", name, state, "updatedAt") VALUES ($1, 'i', 'i', 'IGNORED', now()) RETURNING id`, [connector]);
   const [{ id: user }] = await rows(`INSERT INTO "User" (email, name, "passwordHash") VALUES ($1, 'U', 'x') RETURNING id`, [`target${n}@example.com`]);
+  const [{ id: webhook }] = await rows(`INSERT INTO "Webhook" (name, url, "updatedAt") VALUES ($1, $2, now()) RETURNING id`, [`Hook ${n}`, hooks.url]);
+  const [{ id: delivery }] = await rows(`INSERT INTO "Delivery" (event, method, "webhookId", payload, status) VALUES ('other', 'WEBHOOKS', $1, '{}', 'DEAD') RETURNING id`, [webhook]);
   if (actor?.productRole && actor.userId) memberships.get(actor.userId)!.set(product, actor.productRole);
-  return { product, engagement, test, finding, connector, record, ignoredRecord, user };
+  return { product, engagement, test, finding, connector, record, ignoredRecord, user, webhook, delivery };
 }
 
 const MUTATIONS: Record<string, MutationCase> = {
@@ -383,6 +415,14 @@ const MUTATIONS: Record<string, MutationCase> = {
   ignoreRecord: { need: 'globalManager', input: (t) => ({ recordId: gid('Record', t.record) }) },
   restoreRecord: { need: 'globalManager', input: (t) => ({ recordId: gid('Record', t.ignoredRecord) }) },
   deleteRecord: { need: 'globalManager', input: (t) => ({ recordId: gid('Record', t.record) }) },
+  createWebhook: { need: 'superuser', input: (_t, n) => ({ name: `Created hook ${n}`, url: hooks.url }) },
+  updateWebhook: { need: 'superuser', input: (t, n) => ({ id: gid('Webhook', t.webhook), name: `Renamed hook ${n}` }) },
+  deleteWebhook: { need: 'superuser', input: (t) => ({ id: gid('Webhook', t.webhook) }) },
+  testWebhook: { need: 'superuser', input: (t) => ({ id: gid('Webhook', t.webhook) }) },
+  markAlertsRead: { need: 'loggedIn', input: () => ({ all: true }) },
+  updateNotificationSettings: { need: 'loggedIn', input: () => ({ scope: 'PERSONAL', events: [{ event: 'scan_added', methods: ['ALERT'] }] }) },
+  updateSystemSettings: { need: 'superuser', input: () => ({ enableWebhooks: true }) },
+  replayDeliveries: { need: 'superuser', input: (t) => ({ ids: [gid('Delivery', t.delivery)] }) },
 };
 
 function allowed(actor: Actor, need: Need, productId: number): boolean {
@@ -396,7 +436,8 @@ function allowed(actor: Actor, need: Need, productId: number): boolean {
 
 /** every domain table, hashed: a refused mutation leaves each exactly as it was */
 async function snapshot(): Promise<string> {
-  const tables = ['Product', 'ProductMember', 'Engagement', 'Test', 'Finding', 'FindingNote', 'Connector', 'Record', 'Operation', 'User', 'ApiToken'];
+  const tables = ['Product', 'ProductMember', 'Engagement', 'Test', 'Finding', 'FindingNote', 'Connector', 'Record', 'Operation', 'User', 'ApiToken', 'Webhook',
+    'Delivery', 'NotificationSettings', 'SystemSettings'];
   // an API token's lastUsedAt moves whenever it is used; whether it is revoked is what counts
   const source = (tb: string) => (tb === 'ApiToken' ? '(SELECT id, "revokedAt" FROM "ApiToken")' : `"${tb}"`);
   const parts = await rows(tables.map((tb) => `SELECT '${tb}' AS t, md5(coalesce(string_agg(x::text, ',' ORDER BY x.id), '')) AS h FROM ${source(tb)} x`).join(' UNION ALL '));

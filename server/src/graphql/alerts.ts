@@ -2,6 +2,10 @@
 // owner sees them — not even a superuser reads another user's alerts.
 import { requireViewer } from '../auth/viewer.ts';
 import { builder } from './builder.ts';
+import type { Context } from './context.ts';
+import { badInput } from './errors.ts';
+import { decodeId } from './global-id.ts';
+import { inputMutation } from './payloads.ts';
 import { canSee } from './visibility.ts';
 
 builder.prismaNode('Alert', {
@@ -14,7 +18,9 @@ builder.prismaNode('Alert', {
     title: t.exposeString('title'),
     description: t.exposeString('description'),
     url: t.exposeString('url', { nullable: true }),
+    event: t.exposeString('event'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    readAt: t.expose('readAt', { type: 'DateTime', nullable: true }),
   }),
 });
 
@@ -26,4 +32,25 @@ builder.queryField('alerts', (t) =>
     authScopes: { loggedIn: true },
     resolve: (query, _root, _args, ctx) => ctx.prisma.alert.findMany({ ...query, where: { userId: requireViewer(ctx.viewer).id }, orderBy: { id: 'desc' } }),
     totalCount: (_root, _args, ctx) => ctx.prisma.alert.count({ where: { userId: requireViewer(ctx.viewer).id } }),
+  }, {
+    fields: (c) => ({
+      unreadCount: c.int({ description: 'for the bell', resolve: (_c, _a, ctx) => unreadCount(ctx) }),
+    }),
   }));
+
+const unreadCount = (ctx: Context) => ctx.prisma.alert.count({ where: { userId: requireViewer(ctx.viewer).id, readAt: null } });
+
+inputMutation('markAlertsRead', {
+  payload: builder.objectRef<{ unreadCount: number }>('MarkAlertsReadPayload').implement({ fields: (t) => ({ unreadCount: t.exposeInt('unreadCount') }) }),
+  description: 'Marks the given alerts (or all, with all: true) read; answers how many stay unread.',
+  authScopes: { loggedIn: true },
+  inputName: 'MarkAlertsReadInput',
+  fields: (f) => ({ ids: f.idList({ validate: { maxLength: 1000 } }), all: f.boolean() }),
+  resolve: async (input, ctx) => {
+    const userId = requireViewer(ctx.viewer).id;
+    if (!input.all && !input.ids?.length) throw badInput('give ids or all: true', 'ids');
+    const ids = input.all ? undefined : input.ids!.map((id) => decodeId(String(id), 'Alert', 'ids'));
+    await ctx.prisma.alert.updateMany({ where: { userId, readAt: null, ...(ids ? { id: { in: ids } } : {}) }, data: { readAt: new Date() } });
+    return { unreadCount: await unreadCount(ctx) };
+  },
+});

@@ -1,4 +1,5 @@
 // Engagements: a product's containers of tests. Connectors file theirs under "Global Connectors".
+import { recordEvent } from '../notifications/record-event.ts';
 import { requireOnProduct } from './access.ts';
 import { builder, type InputFieldBuilder } from './builder.ts';
 import { nameRules, rethrowConflict } from './common.ts';
@@ -51,8 +52,13 @@ inputMutation('createEngagement', {
   resolve: async (input, ctx) => {
     const productId = await requireOnProduct(ctx, 'Product', input.productId, 'engagement.add', 'add engagements to this product', 'productId');
     try {
-      const e = await ctx.prisma.engagement.create({
-        data: { productId, name: input.name.trim(), description: input.description ?? '', targetStart: input.targetStart, targetEnd: input.targetEnd },
+      const e = await ctx.prisma.$transaction(async (tx) => {
+        const created = await tx.engagement.create({
+          data: { productId, name: input.name.trim(), description: input.description ?? '', targetStart: input.targetStart, targetEnd: input.targetEnd },
+          include: { product: { select: { name: true } } },
+        });
+        await recordEvent(tx, 'engagement_added', { productId, title: `Engagement ${created.name} added to ${created.product.name}`, description: created.description, path: `/products/${productId}` });
+        return created;
       });
       return { id: e.id };
     } catch (e) {

@@ -1,5 +1,5 @@
 // The API's enums, built from Prisma's (the database's) so the two cannot disagree.
-import { OperationStatus, OperationTrigger, OperationType, ProductRole, RecordState, Severity } from '@tributary/db';
+import { DeliveryStatus, NotificationMethod, NotificationScope, WebhookStatus, OperationStatus, OperationTrigger, OperationType, ProductRole, RecordState, Severity } from '@tributary/db';
 import { builder } from './builder.ts';
 
 export const SeverityEnum = builder.enumType(Severity, { name: 'Severity' });
@@ -8,3 +8,7 @@ export const RecordStateEnum = builder.enumType(RecordState, { name: 'RecordStat
 export const OperationTypeEnum = builder.enumType(OperationType, { name: 'OperationType' });
 export const OperationStatusEnum = builder.enumType(OperationStatus, { name: 'OperationStatus' });
 export const OperationTriggerEnum = builder.enumType(OperationTrigger, { name: 'OperationTrigger' });
+export const NotificationScopeEnum = builder.enumType(NotificationScope, { name: 'NotificationScope' });
+export const NotificationMethodEnum = builder.enumType(NotificationMethod, { name: 'NotificationMethod' });
+export const DeliveryStatusEnum = builder.enumType(DeliveryStatus, { name: 'DeliveryStatus' });
+export const WebhookStatusEnum = builder.enumType(WebhookStatus, { name: 'WebhookStatus' });

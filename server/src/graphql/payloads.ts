@@ -14,7 +14,7 @@ export const DeletePayload = builder.objectRef<{ deletedId: string }>('DeletePay
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 type ScopeMap = AuthScopeMap<Types>;
 
-type Loadable = 'Product' | 'Engagement' | 'Test' | 'Finding' | 'Connector' | 'Record' | 'Operation' | 'User' | 'ProductMember';
+type Loadable = 'Product' | 'Engagement' | 'Test' | 'Finding' | 'Connector' | 'Record' | 'Operation' | 'User' | 'ProductMember' | 'Webhook';
 type Query = { include?: never; select?: never } & Record<string, unknown>;
 
 const load: Record<Loadable, (prisma: PrismaClient, query: Query, id: number) => Promise<unknown>> = {
@@ -27,6 +27,7 @@ const load: Record<Loadable, (prisma: PrismaClient, query: Query, id: number) =>
   Operation: (p, query, id) => p.operation.findUniqueOrThrow({ ...query, where: { id } }),
   User: (p, query, id) => p.user.findUniqueOrThrow({ ...query, where: { id } }),
   ProductMember: (p, query, id) => p.productMember.findUniqueOrThrow({ ...query, where: { id } }),
+  Webhook: (p, query, id) => p.webhook.findUniqueOrThrow({ ...query, where: { id } }),
 };
 
 /** `name { field: type }`; resolvers return `{ id }` of the row to show */

@@ -1,5 +1,6 @@
 // Products: the top of the hierarchy, and the unit of access (memberships are per product).
 import { requireViewer } from '../auth/viewer.ts';
+import { recordEvent } from '../notifications/record-event.ts';
 import { requireOnProduct } from './access.ts';
 import { builder } from './builder.ts';
 import { nameRules, rethrowConflict } from './common.ts';
@@ -62,7 +63,11 @@ inputMutation('createProduct', {
   fields: (f) => ({ name: f.string({ required: true, validate: nameRules() }), description: f.string(description) }),
   resolve: async (input, ctx) => {
     try {
-      const p = await ctx.prisma.product.create({ data: { name: input.name.trim(), description: input.description ?? '' } });
+      const p = await ctx.prisma.$transaction(async (tx) => {
+        const created = await tx.product.create({ data: { name: input.name.trim(), description: input.description ?? '' } });
+        await recordEvent(tx, 'product_added', { productId: created.id, title: `Product ${created.name} added`, description: created.description, path: `/products/${created.id}` });
+        return created;
+      });
       return { id: p.id };
     } catch (e) {
       rethrowConflict(e, 'name', `a product named "${input.name.trim()}" already exists`);

@@ -10,6 +10,8 @@ import './connectors.ts';
 import './records.ts';
 import './operations.ts';
 import './alerts.ts';
+import './notifications.ts';
+import './webhooks.ts';
 import './subscriptions.ts';
 
 builder.queryType({});

@@ -1,5 +1,6 @@
 // Tests: one scan's findings inside an engagement (a connector owns exactly one per product).
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { recordEvent } from '../notifications/record-event.ts';
 import { requireOnProduct } from './access.ts';
 import { builder } from './builder.ts';
 import { nameRules } from './common.ts';
@@ -61,7 +62,12 @@ inputMutation('createTest', {
   fields: (f) => ({ engagementId: f.id({ required: true }), title: f.string({ required: true, validate: nameRules() }), scanType: f.string({ validate: { maxLength: 200 } }) }),
   resolve: async (input, ctx) => {
     const engagementId = await requireOnProduct(ctx, 'Engagement', input.engagementId, 'test.add', 'add tests to this engagement', 'engagementId');
-    const test = await ctx.prisma.test.create({ data: { engagementId, title: input.title.trim(), scanType: input.scanType ?? '' } });
+    const test = await ctx.prisma.$transaction(async (tx) => {
+      const created = await tx.test.create({ data: { engagementId, title: input.title.trim(), scanType: input.scanType ?? '' }, include: { engagement: { include: { product: { select: { name: true } } } } } });
+      const { productId, name, product } = created.engagement;
+      await recordEvent(tx, 'test_added', { productId, title: `Test ${created.title} added to ${product.name} / ${name}`, path: `/products/${productId}` });
+      return created;
+    });
     return { id: test.id };
   },
 });

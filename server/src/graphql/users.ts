@@ -2,6 +2,7 @@
 import { GraphQLError } from 'graphql';
 import { LoginThrottled } from '../auth/login-throttle.ts';
 import { hashPassword } from '../auth/passwords.ts';
+import { applyTemplate } from '../notifications/settings.ts';
 import { LoginFailed, createApiToken, login, revokeToken, userIdForToken } from '../auth/sessions.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS } from '../auth/tokens.ts';
 import { Viewer, forbidden, requireViewer } from '../auth/viewer.ts';
@@ -158,11 +159,17 @@ builder.mutationField('createUser', (t) =>
     },
     resolve: async (_root, { input }, ctx) => {
       try {
-        const user = await ctx.prisma.user.create({
-          data: {
-            email: input.email.trim().toLowerCase(), name: input.name?.trim() ?? '', passwordHash: await hashPassword(input.password),
-            isSuperuser: input.isSuperuser ?? false, globalRole: input.globalRole ?? null,
-          },
+        const passwordHash = await hashPassword(input.password);
+        const user = await ctx.prisma.$transaction(async (tx) => {
+          const created = await tx.user.create({
+            data: {
+              email: input.email.trim().toLowerCase(), name: input.name?.trim() ?? '', passwordHash,
+              isSuperuser: input.isSuperuser ?? false, globalRole: input.globalRole ?? null,
+            },
+          });
+          // a new user's notification settings start from the template
+          await applyTemplate(tx, created.id);
+          return created;
         });
         return { id: user.id };
       } catch (e) {

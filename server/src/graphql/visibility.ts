@@ -54,6 +54,10 @@ export const canSee = {
   record: globalRoleOnly as Rule<unknown>,
   operation: globalRoleOnly as Rule<unknown>,
   alert: ((a, ctx) => ctx.viewer?.id === a.userId) as Rule<{ userId: number }>,
+  /** webhook endpoints are admin-only, as in DefectDojo */
+  webhook: ((_w, ctx) => !!ctx.viewer?.isSuperuser) as Rule<unknown>,
+  /** the delivery log is the superuser's (it names every recipient) */
+  delivery: ((_d, ctx) => !!ctx.viewer?.isSuperuser) as Rule<unknown>,
   /**
    * Superusers and global roles (who see every product, its members and every operation's author),
    * the user themselves, and members of a product the user is also a member of.

@@ -1,9 +1,12 @@
-// The graphile-worker task list. Tasks are thin: the work lives in operations/ and jobs/schedule.ts.
+// The graphile-worker task list. Tasks are thin: the work lives in operations/, notifications/ and jobs/schedule.ts.
 import type { Task, TaskList } from 'graphile-worker';
 import type { Services } from '../services.ts';
 import type { Metrics } from '../metrics.ts';
 import { RUN_OPERATION_TASK } from '../operations/enqueue.ts';
 import { runOperation } from '../operations/run.ts';
+import { DELIVER_TASK } from '../notifications/deliver-job.ts';
+import { deliver } from '../notifications/deliver.ts';
+import { DISPATCH_TASK, dispatchEvents } from '../notifications/dispatch.ts';
 import { fireDueSchedules } from './schedule.ts';
 
 export const SCHEDULE_TICK_TASK = 'schedule_tick';
@@ -33,6 +36,14 @@ export function createTaskList(services: Services, metrics: Metrics): TaskList {
     }),
     [SCHEDULE_TICK_TASK]: measured(SCHEDULE_TICK_TASK, metrics, async () => {
       await fireDueSchedules(services);
+      // the trigger queues dispatch as events are written; the tick is the safety net
+      await dispatchEvents(services);
+    }),
+    [DISPATCH_TASK]: measured(DISPATCH_TASK, metrics, async () => {
+      await dispatchEvents(services);
+    }),
+    [DELIVER_TASK]: measured(DELIVER_TASK, metrics, async (payload) => {
+      await deliver(services, (payload as { deliveryId: number }).deliveryId);
     }),
   };
 }

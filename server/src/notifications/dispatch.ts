@@ -1,0 +1,70 @@
+// The outbox, first half: NotificationEvent rows (written in the transaction that caused them)
+// become Delivery rows and their jobs, in one transaction per batch, each event once. A trigger on
+// NotificationEvent queues this job (one at a time, coalesced: migration 20261202053000); the
+// schedule tick runs it too, so an event is never left behind.
+import type { NotificationEvent, Prisma } from '@tributary/db';
+import { LOCKS } from '../locks.ts';
+import type { Services } from '../services.ts';
+import { DELIVER_TASK, deliveryJobKey, deliveryQueue } from './deliver-job.ts';
+import { renderEvent } from './render.ts';
+import { planDeliveries, scopeKey, type Audience } from './settings.ts';
+
+export const DISPATCH_TASK = 'dispatch_notifications';
+/** events per transaction: a sync of many products writes one scan_added each */
+const BATCH = 50;
+/** connector events without a product: only those who see connectors (global roles) are told */
+const CONNECTOR_ONLY = new Set(['operation_failed', 'record_new', 'record_missing']);
+
+/** Dispatches every waiting event; returns how many. */
+export async function dispatchEvents(services: Services): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await services.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOCKS.notificationDispatch})`;
+      const events = await tx.$queryRaw<NotificationEvent[]>`
+        SELECT * FROM "NotificationEvent" WHERE "dispatchedAt" IS NULL ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
+      for (const event of events) await dispatchOne(services, tx, event);
+      return events.length;
+    }, { timeout: 60_000 });
+    total += n;
+    if (n < BATCH) return total;
+  }
+}
+
+async function dispatchOne(services: Services, tx: Prisma.TransactionClient, event: NotificationEvent): Promise<void> {
+  const message = await renderEvent(tx, event, services.config.publicUrl);
+  const planned = planDeliveries(message, await audienceOf(services, tx, event));
+  if (planned.length) {
+    const rows = await tx.delivery.createManyAndReturn({
+      data: planned.map((d) => ({ event: message.event, method: d.method, userId: d.userId, webhookId: d.webhookId, payload: d.payload as unknown as Prisma.InputJsonValue })),
+      select: { id: true, webhookId: true, userId: true, method: true },
+    });
+    for (const row of rows) {
+      await tx.$executeRaw`SELECT graphile_worker.add_job(${DELIVER_TASK}, json_build_object('deliveryId', ${row.id}::int),
+        queue_name => ${deliveryQueue(row)}, max_attempts => 1, job_key => ${deliveryJobKey(row.id)})`;
+    }
+  }
+  await tx.notificationEvent.update({ where: { id: event.id }, data: { dispatchedAt: new Date() } });
+}
+
+async function audienceOf(services: Services, tx: Prisma.TransactionClient, event: NotificationEvent): Promise<Audience> {
+  const system = await tx.systemSettings.upsert({ where: { id: 1 }, create: { id: 1 }, update: {} });
+  const who: Prisma.UserWhereInput = event.productId
+    ? { OR: [{ isSuperuser: true }, { globalRole: { not: null } }, { memberships: { some: { productId: event.productId } } }] }
+    : CONNECTOR_ONLY.has(event.name) ? { OR: [{ isSuperuser: true }, { globalRole: { not: null } }] } : {};
+  const users = await tx.user.findMany({ where: { isActive: true, ...who }, orderBy: { id: 'asc' } });
+  const keys = users.flatMap((u) => [scopeKey('PERSONAL', u.id), ...(event.productId ? [scopeKey('PRODUCT', u.id, event.productId)] : [])]);
+  const rows = new Map((await tx.notificationSettings.findMany({ where: { scopeKey: { in: [...keys, 'SYSTEM'] } } })).map((r) => [r.scopeKey, r]));
+  return {
+    system,
+    systemRow: rows.get('SYSTEM') ?? null,
+    users: users.map((user) => ({
+      user,
+      personal: rows.get(scopeKey('PERSONAL', user.id)) ?? null,
+      product: event.productId ? rows.get(scopeKey('PRODUCT', user.id, event.productId)) ?? null : null,
+    })),
+    superuserIds: users.filter((u) => u.isSuperuser).map((u) => u.id),
+    webhooks: await tx.webhook.findMany({ orderBy: { id: 'asc' } }),
+    trump: new Set(services.config.notificationsSystemLevelTrump),
+  };
+}
