@@ -34,6 +34,8 @@ export interface Config {
   deliveryBackoffMs: number;
   /** alerts kept per user; the oldest beyond this are removed */
   alertsPerUser: number;
+  /** alerts older than this many days are removed by the hourly sweep */
+  alertRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -73,6 +75,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     notificationsSystemLevelTrump: (env.TRIBUTARY_NOTIFICATIONS_SYSTEM_LEVEL_TRUMP ?? 'user_mentioned,review_requested').split(',').map((e) => e.trim()).filter(Boolean),
     deliveryBackoffMs: positive(env, 'TRIBUTARY_DELIVERY_BACKOFF_MS', 30_000),
     alertsPerUser: positive(env, 'TRIBUTARY_ALERTS_PER_USER', 500),
+    alertRetentionDays: positive(env, 'TRIBUTARY_ALERT_RETENTION_DAYS', 90),
   };
 }
 

@@ -162,6 +162,28 @@ describe('delivery to the bell', () => {
   });
 });
 
+describe('mentions and review requests', () => {
+  it('tells the users @mentioned in a note who may see the finding, and the reviewers asked', async () => {
+    const finding = (await t.ok(CREATE_FINDING, { i: { testId, title: 'Open redirect', severity: 'MEDIUM' } }, admin)).createFinding.finding.id;
+    for (const name of ['reader', 'outsider']) await settings(users[name]!.token, 'PERSONAL', [{ event: 'user_mentioned', methods: ['ALERT'] }, { event: 'review_requested', methods: ['ALERT'] }]);
+    const before = { reader: (await alertsOf('reader')).totalCount, outsider: (await alertsOf('outsider')).totalCount };
+    await t.ok('mutation($i: AddFindingNoteInput!) { addFindingNote(input: $i) { finding { id } } }',
+      { i: { findingId: finding, text: 'Can @reader@example.com check this? cc @outsider and @nobody' } }, admin);
+    const mention = await waitFor(async () => (await alertsOf('reader')).nodes.find((a: { title: string }) => a.title.endsWith('mentioned you on "Open redirect"')), 'the mention alert');
+    expect(mention).toMatchObject({ event: 'user_mentioned', title: 'Administrator mentioned you on "Open redirect"' });
+    expect(mention.url).toBe(`https://tributary.example.com/findings/${rowId(finding)}`);
+
+    await t.ok('mutation($i: RequestFindingReviewInput!) { requestFindingReview(input: $i) { finding { underReview } } }',
+      { i: { findingId: finding, reviewerIds: [users.reader!.id, users.outsider!.id], note: 'is this exploitable?' } }, admin);
+    const review = await waitFor(async () => (await alertsOf('reader')).nodes.find((a: { event: string }) => a.event === 'review_requested'), 'the review alert');
+    expect(review).toMatchObject({ title: expect.stringMatching(/asks you to review "Open redirect"$/), description: 'is this exploitable?' });
+    expect((await alertsOf('reader')).totalCount).toBe(before.reader + 2);
+    // the outsider may not see the product: neither the mention nor the request reaches them
+    await sleep(300);
+    expect((await alertsOf('outsider')).totalCount).toBe(before.outsider);
+  });
+});
+
 describe('the delivery log', () => {
   it('is the superuser’s', async () => {
     await sleep(10);

@@ -57,7 +57,7 @@ function ctx(method: 'SLACK' | 'MSTEAMS', payload: Partial<DeliveryPayload>, sys
   const full: DeliveryPayload = { message: MESSAGE, ...payload };
   const delivery: Delivery = {
     id: 1, event: full.message.event, method, userId: null, webhookId: null, payload: full as any, status: 'PENDING', attempts: 0,
-    nextAttemptAt: new Date(), lastError: null, createdAt: new Date(), sentAt: null,
+    nextAttemptAt: new Date(), lastError: null, createdAt: new Date(), sentAt: null, digestAt: null,
   };
   return { services, delivery, payload: full, system: sys };
 }

@@ -404,6 +404,7 @@ const MUTATIONS: Record<string, MutationCase> = {
   createFinding: { need: 'finding.add', input: (t) => ({ testId: gid('Test', t.test), title: 'New', severity: 'LOW' }) },
   updateFinding: { need: 'finding.edit', input: (t) => ({ id: gid('Finding', t.finding), title: 'Renamed' }) },
   deleteFinding: { need: 'finding.delete', input: (t) => ({ id: gid('Finding', t.finding) }) },
+  requestFindingReview: { need: 'finding.edit', input: (t) => ({ findingId: gid('Finding', t.finding), reviewerIds: [gid('User', t.user)] }) },
   addFindingNote: { need: 'note.add', input: (t) => ({ findingId: gid('Finding', t.finding), text: 'note' }) },
   createConnector: { need: 'globalManager', input: (_t, n) => ({ name: `New ${n}`, kind: 'sarif-directory', options: { path: 'authz-suite-reports' }, discoverSchedule: null, syncSchedule: null }) },
   updateConnector: { need: 'globalManager', input: (t, n) => ({ id: gid('Connector', t.connector), name: `Renamed ${n}` }) },

@@ -1,12 +1,16 @@
 // Findings: what the tools found, with DefectDojo's status flags, dedupe keys and SLA dates.
 import type { Permission } from '../auth/permissions.ts';
 import { requireViewer } from '../auth/viewer.ts';
+import type { Prisma } from '@tributary/db';
+import { mentionedUserIds } from '../notifications/mentions.ts';
+import { recordEvent } from '../notifications/record-event.ts';
 import { STATUS_FLAGS, isActive } from '../operations/finding-status.ts';
 import { requireOnProduct } from './access.ts';
 import { builder, type InputFieldBuilder } from './builder.ts';
 import { nameRules } from './common.ts';
 import { SeverityEnum } from './enums.ts';
 import { FINDING_ORDER, FindingFilter, findingWhere } from './finding-filter.ts';
+import { decodeId } from './global-id.ts';
 import { deleteMutation, inputMutation, objectPayload } from './payloads.ts';
 import { canSee, visibleProducts } from './visibility.ts';
 
@@ -170,7 +174,41 @@ inputMutation('addFindingNote', {
   fields: (f) => ({ findingId: f.id({ required: true }), text: f.string({ required: true, validate: { minLength: 1, maxLength: 100_000 } }) }),
   resolve: async (input, ctx) => {
     const findingId = await requireOnProduct(ctx, 'Finding', input.findingId, 'note.add', 'add notes to this finding', 'findingId');
-    await ctx.prisma.findingNote.create({ data: { findingId, text: input.text, authorId: requireViewer(ctx.viewer).id } });
+    const author = requireViewer(ctx.viewer);
+    await ctx.prisma.$transaction(async (tx) => {
+      await tx.findingNote.create({ data: { findingId, text: input.text, authorId: author.id } });
+      const mentioned = (await mentionedUserIds(tx, input.text)).filter((id) => id !== author.id);
+      if (mentioned.length) await recordEvent(tx, 'user_mentioned', await findingEvent(tx, findingId, mentioned, `${author.user.name || author.user.email} mentioned you on`, input.text));
+    });
     return { id: findingId };
   },
 });
+
+inputMutation('requestFindingReview', {
+  payload: FindingPayload,
+  description: 'Puts the finding under review and asks the reviewers (who must be able to see it) to look at it.',
+  authScopes: { loggedIn: true },
+  inputName: 'RequestFindingReviewInput',
+  fields: (f) => ({
+    findingId: f.id({ required: true }),
+    reviewerIds: f.idList({ required: true, validate: { minLength: 1, maxLength: 20 } }),
+    note: f.string({ validate: { maxLength: 10_000 } }),
+  }),
+  resolve: async (input, ctx) => {
+    const findingId = await requireOnProduct(ctx, 'Finding', input.findingId, 'finding.edit', 'request a review of this finding', 'findingId');
+    const reviewers = input.reviewerIds.map((id, i) => decodeId(String(id), 'User', `reviewerIds[${i}]`));
+    const requester = requireViewer(ctx.viewer);
+    await ctx.prisma.$transaction(async (tx) => {
+      await tx.finding.update({ where: { id: findingId }, data: { underReview: true, lastStatusUpdate: new Date() } });
+      await recordEvent(tx, 'review_requested', await findingEvent(tx, findingId, reviewers, `${requester.user.name || requester.user.email} asks you to review`, input.note ?? ''));
+    });
+    return { id: findingId };
+  },
+});
+
+/** an event about one finding for the users named (dispatch keeps only those who may see it) */
+async function findingEvent(tx: Prisma.TransactionClient, findingId: number, userIds: number[], lead: string, text: string) {
+  const f = await tx.finding.findUniqueOrThrow({ where: { id: findingId }, select: { title: true, test: { select: { engagement: { select: { productId: true } } } } } });
+  const productId = f.test.engagement.productId;
+  return { productId, userIds, title: `${lead} "${f.title.slice(0, 200)}"`, description: text.slice(0, 2000), path: `/findings/${findingId}`, findingIds: [findingId] };
+}

@@ -4,7 +4,7 @@ import type { NotificationScope, Prisma } from '@tributary/db';
 import { forbidden, requireViewer } from '../auth/viewer.ts';
 import { NOTIFICATION_EVENTS, isNotificationEvent } from '../events.ts';
 import { replayDeliveries } from '../notifications/deliver.ts';
-import { parseEventSettings, scopeKey, serializeEventSettings } from '../notifications/settings.ts';
+import { DIGEST_METHODS, parseDigests, parseEventSettings, scopeKey, serializeEventSettings } from '../notifications/settings.ts';
 import { slackAuthTest } from '../notifications/channels/slack.ts';
 import { InputError } from '../util/input-error.ts';
 import { requireOnProduct } from './access.ts';
@@ -15,7 +15,16 @@ import { decodeId } from './global-id.ts';
 import { inputMutation } from './payloads.ts';
 import { canSee } from './visibility.ts';
 
-type SettingsShape = { scope: NotificationScope; productId: number | null; events: unknown };
+type SettingsShape = { scope: NotificationScope; productId: number | null; events: unknown; digests: unknown };
+
+const DigestFrequencyEnum = builder.enumType('DigestFrequency', { values: ['IMMEDIATE', 'HOURLY', 'DAILY'] as const, description: 'IMMEDIATE: a message per event; HOURLY / DAILY: one message per period (UTC hours, midnight UTC)' });
+
+const DigestRef = builder.objectRef<{ method: string; frequency: string }>('NotificationDigest').implement({
+  fields: (t) => ({
+    method: t.field({ type: NotificationMethodEnum, resolve: (d) => d.method as never }),
+    frequency: t.field({ type: DigestFrequencyEnum, resolve: (d) => d.frequency as never }),
+  }),
+});
 
 const EventSettingRef = builder.objectRef<{ event: string; methods: string[]; minimumSeverity: string | null }>('NotificationEventSetting').implement({
   fields: (t) => ({
@@ -29,6 +38,11 @@ const SettingsRef = builder.objectRef<SettingsShape>('NotificationSettings').imp
   fields: (t) => ({
     scope: t.field({ type: NotificationScopeEnum, resolve: (s) => s.scope }),
     product: t.prismaField({ type: 'Product', nullable: true, resolve: (query, s, _a, ctx) => (s.productId ? ctx.prisma.product.findUnique({ ...query, where: { id: s.productId } }) : null) }),
+    digests: t.field({
+      type: [DigestRef],
+      description: 'PERSONAL: how mail and Slack messages are sent (IMMEDIATE unless set)',
+      resolve: (s) => { const d = parseDigests(s.digests); return DIGEST_METHODS.map((method) => ({ method, frequency: d.get(method) ?? 'IMMEDIATE' })); },
+    }),
     events: t.field({
       type: [EventSettingRef],
       description: 'every event, with the methods chosen for it (none when not set)',
@@ -61,7 +75,7 @@ builder.queryField('notificationSettings', (t) =>
     resolve: async (_root, args, ctx) => {
       const { scope, productId, key } = await settingsKey(ctx, args.scope, args.productId);
       const row = await ctx.prisma.notificationSettings.findUnique({ where: { scopeKey: key } });
-      return { scope, productId, events: row?.events ?? {} };
+      return { scope, productId, events: row?.events ?? {}, digests: row?.digests ?? {} };
     },
   }));
 
@@ -73,6 +87,11 @@ inputMutation('updateNotificationSettings', {
   fields: (f) => ({
     scope: f.field({ type: NotificationScopeEnum, required: true }),
     productId: f.id(),
+    digests: f.field({
+      description: 'PERSONAL only: mail and Slack at once, hourly or daily',
+      type: [builder.inputType('NotificationDigestInput', { fields: (d) => ({ method: d.field({ type: NotificationMethodEnum, required: true }), frequency: d.field({ type: DigestFrequencyEnum, required: true }) }) })],
+      validate: { maxLength: 5 },
+    }),
     events: f.field({
       required: true,
       validate: { maxLength: NOTIFICATION_EVENTS.length },
@@ -91,9 +110,15 @@ inputMutation('updateNotificationSettings', {
     const row = await ctx.prisma.notificationSettings.findUnique({ where: { scopeKey: key } });
     const settings = parseEventSettings(row?.events);
     for (const e of input.events) settings.set(e.event as never, { methods: [...new Set(e.methods)], minimumSeverity: e.minimumSeverity ?? null });
+    const digests = Object.fromEntries(parseDigests(row?.digests));
+    if (input.digests?.length) {
+      if (scope !== 'PERSONAL') throw new InputError('digests', 'only PERSONAL settings take digests');
+      input.digests.forEach((d, i) => { if (!DIGEST_METHODS.includes(d.method)) throw new InputError(`digests[${i}].method`, `${d.method} is sent at once (digests: ${DIGEST_METHODS.join(', ')})`); });
+      for (const d of input.digests) { if (d.frequency === 'IMMEDIATE') delete digests[d.method]; else digests[d.method] = d.frequency; }
+    }
     const events = serializeEventSettings(settings);
-    await ctx.prisma.notificationSettings.upsert({ where: { scopeKey: key }, create: { scope, userId, productId, scopeKey: key, events }, update: { events } });
-    return { settings: { scope, productId, events } };
+    await ctx.prisma.notificationSettings.upsert({ where: { scopeKey: key }, create: { scope, userId, productId, scopeKey: key, events, digests }, update: { events, digests } });
+    return { settings: { scope, productId, events, digests } };
   },
 });
 

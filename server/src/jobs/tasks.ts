@@ -6,12 +6,14 @@ import { RUN_OPERATION_TASK } from '../operations/enqueue.ts';
 import { runOperation } from '../operations/run.ts';
 import { DELIVER_TASK } from '../notifications/deliver-job.ts';
 import { deliver } from '../notifications/deliver.ts';
+import { sendDueDigests } from '../notifications/digests.ts';
 import { DISPATCH_TASK, dispatchEvents } from '../notifications/dispatch.ts';
+import { SWEEP_TASK, runSweeps } from '../notifications/sweeps.ts';
 import { fireDueSchedules } from './schedule.ts';
 
 export const SCHEDULE_TICK_TASK = 'schedule_tick';
-/** once a minute; graphile-worker's crontab runs each tick once across all worker processes */
-export const workerCrontab = `* * * * * ${SCHEDULE_TICK_TASK} ?max=1`;
+/** graphile-worker's crontab runs each line once across all worker processes: the schedule tick every minute, the notification sweeps hourly */
+export const workerCrontab = `* * * * * ${SCHEDULE_TICK_TASK} ?max=1\n0 * * * * ${SWEEP_TASK} ?max=1`;
 
 function measured(name: string, metrics: Metrics, task: Task): Task {
   return async (payload, helpers) => {
@@ -38,9 +40,13 @@ export function createTaskList(services: Services, metrics: Metrics): TaskList {
       await fireDueSchedules(services);
       // the trigger queues dispatch as events are written; the tick is the safety net
       await dispatchEvents(services);
+      await sendDueDigests(services);
     }),
     [DISPATCH_TASK]: measured(DISPATCH_TASK, metrics, async () => {
       await dispatchEvents(services);
+    }),
+    [SWEEP_TASK]: measured(SWEEP_TASK, metrics, async () => {
+      await runSweeps(services);
     }),
     [DELIVER_TASK]: measured(DELIVER_TASK, metrics, async (payload) => {
       await deliver(services, (payload as { deliveryId: number }).deliveryId);

@@ -36,10 +36,11 @@ async function dispatchOne(services: Services, tx: Prisma.TransactionClient, eve
   const planned = planDeliveries(message, await audienceOf(services, tx, event));
   if (planned.length) {
     const rows = await tx.delivery.createManyAndReturn({
-      data: planned.map((d) => ({ event: message.event, method: d.method, userId: d.userId, webhookId: d.webhookId, payload: d.payload as unknown as Prisma.InputJsonValue })),
-      select: { id: true, webhookId: true, userId: true, method: true },
+      data: planned.map((d) => ({ event: message.event, method: d.method, userId: d.userId, webhookId: d.webhookId, payload: d.payload as unknown as Prisma.InputJsonValue, digestAt: d.digestAt ?? null })),
+      select: { id: true, webhookId: true, userId: true, method: true, digestAt: true },
     });
-    for (const row of rows) {
+    // one held for a digest gets no job of its own: digests.ts sends it with the others of its period
+    for (const row of rows.filter((r) => !r.digestAt)) {
       await tx.$executeRaw`SELECT graphile_worker.add_job(${DELIVER_TASK}, json_build_object('deliveryId', ${row.id}::int),
         queue_name => ${deliveryQueue(row)}, max_attempts => 1, job_key => ${deliveryJobKey(row.id)})`;
     }
@@ -52,7 +53,10 @@ async function audienceOf(services: Services, tx: Prisma.TransactionClient, even
   const who: Prisma.UserWhereInput = event.productId
     ? { OR: [{ isSuperuser: true }, { globalRole: { not: null } }, { memberships: { some: { productId: event.productId } } }] }
     : CONNECTOR_ONLY.has(event.name) ? { OR: [{ isSuperuser: true }, { globalRole: { not: null } }] } : {};
-  const users = await tx.user.findMany({ where: { isActive: true, ...who }, orderBy: { id: 'asc' } });
+  // user_mentioned and review_requested name their recipients (still only among those who may see it)
+  const named = (event.payload as { userIds?: unknown }).userIds;
+  const only: Prisma.UserWhereInput = Array.isArray(named) ? { id: { in: named.map(Number) } } : {};
+  const users = await tx.user.findMany({ where: { isActive: true, AND: [who, only] }, orderBy: { id: 'asc' } });
   const keys = users.flatMap((u) => [scopeKey('PERSONAL', u.id), ...(event.productId ? [scopeKey('PRODUCT', u.id, event.productId)] : [])]);
   const rows = new Map((await tx.notificationSettings.findMany({ where: { scopeKey: { in: [...keys, 'SYSTEM'] } } })).map((r) => [r.scopeKey, r]));
   return {
@@ -66,5 +70,6 @@ async function audienceOf(services: Services, tx: Prisma.TransactionClient, even
     superuserIds: users.filter((u) => u.isSuperuser).map((u) => u.id),
     webhooks: await tx.webhook.findMany({ orderBy: { id: 'asc' } }),
     trump: new Set(services.config.notificationsSystemLevelTrump),
+    now: event.createdAt,
   };
 }

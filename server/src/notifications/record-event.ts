@@ -11,6 +11,10 @@ export interface EventFields {
   description?: string;
   /** the dashboard path the message links to, e.g. /products/3 */
   path?: string;
+  /** user_mentioned, review_requested: the only recipients */
+  userIds?: number[];
+  /** findings the message lists (with their severities) */
+  findingIds?: number[];
 }
 
 export async function recordEvent(db: Prisma.TransactionClient | PrismaClient, name: NotificationEventName, fields: EventFields): Promise<void> {

@@ -64,6 +64,8 @@ export async function renderEvent(prisma: Db, row: NotificationEvent, baseUrl: s
     default:
       return {
         ...base,
+        // sla_breach_combined (sweeps.ts) names its findings
+        findings: Array.isArray(payload.findingIds) ? await listedFindings(prisma, payload.findingIds.map(Number)) : [],
         title: String(payload.title ?? event.replace(/_/g, ' ')),
         description: String(payload.description ?? ''),
         url: typeof payload.path === 'string' ? link(payload.path) : product ? link(`/products/${product.id}`) : null,
@@ -83,4 +85,10 @@ async function importFindings(prisma: Db, testImportId: number): Promise<Notific
   // the Severity enum is declared CRITICAL first, so ascending is most severe first
   const rows = await prisma.finding.findMany({ where: { id: { in: ids } }, select: { id: true, title: true, severity: true }, orderBy: [{ severity: 'asc' }, { id: 'asc' }], take: MAX_FINDINGS });
   return rows.map((f) => ({ ...f, status: status.get(f.id)! }));
+}
+
+/** findings named by an event (an SLA breach): most severe first; "untouched" as no scan changed them */
+async function listedFindings(prisma: Db, ids: number[]): Promise<NotificationMessage['findings']> {
+  const rows = await prisma.finding.findMany({ where: { id: { in: ids } }, select: { id: true, title: true, severity: true }, orderBy: [{ severity: 'asc' }, { id: 'asc' }], take: MAX_FINDINGS });
+  return rows.map((f) => ({ ...f, status: 'untouched' as const }));
 }

@@ -3,7 +3,8 @@
 // webhooks), PERSONAL, PRODUCT (one user on one product, replacing their personal row there) and
 // TEMPLATE (copied to every new user). Each row may set a minimum severity for finding events.
 // For the events in TRIBUTARY_NOTIFICATIONS_SYSTEM_LEVEL_TRUMP the system row wins over a personal
-// opt-out. A user is told only of what they may see.
+// opt-out. A user is told only of what they may see. A PERSONAL row may take mail and Slack as an
+// hourly or daily digest (digests.ts) instead of one message per event.
 import type { NotificationMethod, NotificationScope, NotificationSettings, Prisma, PrismaClient, SystemSettings, User, Webhook } from '@tributary/db';
 import { FINDING_EVENTS, isNotificationEvent, type NotificationEventName } from '../events.ts';
 import { isSeverity, severityRank, type Severity } from '../severity.ts';
@@ -43,7 +44,28 @@ export async function applyTemplate(prisma: Prisma.TransactionClient | PrismaCli
   await prisma.notificationSettings.create({ data: { scope: 'PERSONAL', userId, scopeKey: scopeKey('PERSONAL', userId), events: template.events ?? {} } });
 }
 
-export interface PlannedDelivery { method: NotificationMethod; userId: number | null; webhookId: number | null; payload: DeliveryPayload }
+export interface PlannedDelivery { method: NotificationMethod; userId: number | null; webhookId: number | null; payload: DeliveryPayload; digestAt?: Date | null }
+
+export type DigestFrequency = 'HOURLY' | 'DAILY';
+/** the methods a person may take as a digest (an alert is the bell: always at once) */
+export const DIGEST_METHODS: readonly NotificationMethod[] = ['MAIL', 'SLACK'];
+
+/** A PERSONAL row's digests (`{ MAIL: 'DAILY' }`); a method left out is sent at once. */
+export function parseDigests(json: unknown): Map<NotificationMethod, DigestFrequency> {
+  const out = new Map<NotificationMethod, DigestFrequency>();
+  for (const [method, frequency] of Object.entries((json ?? {}) as Record<string, unknown>)) {
+    if (DIGEST_METHODS.includes(method as NotificationMethod) && (frequency === 'HOURLY' || frequency === 'DAILY')) out.set(method as NotificationMethod, frequency);
+  }
+  return out;
+}
+
+/** when a digest of `frequency` started at `now` goes out: the next full hour, or the next midnight (UTC) */
+export function nextDigestAt(frequency: DigestFrequency, now: Date): Date {
+  const at = new Date(now);
+  if (frequency === 'HOURLY') at.setUTCHours(at.getUTCHours() + 1, 0, 0, 0);
+  else at.setUTCHours(24, 0, 0, 0);
+  return at;
+}
 
 export interface Audience {
   system: SystemSettings;
@@ -53,6 +75,8 @@ export interface Audience {
   superuserIds: number[];
   webhooks: Webhook[];
   trump: ReadonlySet<string>;
+  /** the event's time: digests are due from it */
+  now: Date;
 }
 
 /** The message as one setting row wants it: finding events keep the findings at or above its minimum; null when none is left. */
@@ -92,12 +116,15 @@ export function planDeliveries(message: NotificationMessage, audience: Audience)
     const ownMessage = own ? filtered(message, own) : null;
     if (own && ownMessage) for (const m of own.methods) wanted.set(m, ownMessage);
     if (trumps) for (const m of systemSetting.methods) if (!wanted.has(m)) wanted.set(m, systemMessage);
+    const digests = parseDigests(personal?.digests);
     for (const [method, msg] of wanted) {
       if (!PERSONAL_METHODS.includes(method)) continue;
       if (out.some((d) => d.userId === user.id && d.method === method)) continue;
+      const digest = digests.get(method);
+      const digestAt = digest ? nextDigestAt(digest, audience.now) : null;
       if (method === 'ALERT') out.push({ method, userId: user.id, webhookId: null, payload: { message: msg } });
-      if (method === 'MAIL' && system.enableMail) out.push({ method, userId: user.id, webhookId: null, payload: { message: msg, to: [user.email] } });
-      if (method === 'SLACK' && system.enableSlack) out.push({ method, userId: user.id, webhookId: null, payload: { message: msg, slackEmail: user.email } });
+      if (method === 'MAIL' && system.enableMail) out.push({ method, userId: user.id, webhookId: null, payload: { message: msg, to: [user.email] }, digestAt });
+      if (method === 'SLACK' && system.enableSlack) out.push({ method, userId: user.id, webhookId: null, payload: { message: msg, slackEmail: user.email }, digestAt });
     }
   }
   return out;
