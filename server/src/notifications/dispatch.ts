@@ -7,7 +7,7 @@ import { LOCKS } from '../locks.ts';
 import type { Services } from '../services.ts';
 import { DELIVER_TASK, deliveryJobKey, deliveryQueue } from './deliver-job.ts';
 import { renderEvent } from './render.ts';
-import { planDeliveries, scopeKey, type Audience } from './settings.ts';
+import { planDeliveries, scopeKey, type Audience, type PlannedDelivery } from './settings.ts';
 
 export const DISPATCH_TASK = 'dispatch_notifications';
 /** events per transaction: a sync of many products writes one scan_added each */
@@ -23,7 +23,7 @@ export async function dispatchEvents(services: Services): Promise<number> {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOCKS.notificationDispatch})`;
       const events = await tx.$queryRaw<NotificationEvent[]>`
         SELECT * FROM "NotificationEvent" WHERE "dispatchedAt" IS NULL ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
-      for (const event of events) await dispatchOne(services, tx, event);
+      if (events.length) await dispatchBatch(services, tx, events);
       return events.length;
     }, { timeout: 60_000 });
     total += n;
@@ -31,25 +31,42 @@ export async function dispatchEvents(services: Services): Promise<number> {
   }
 }
 
-async function dispatchOne(services: Services, tx: Prisma.TransactionClient, event: NotificationEvent): Promise<void> {
-  const message = await renderEvent(tx, event, services.config.publicUrl);
-  const planned = planDeliveries(message, await audienceOf(services, tx, event));
+/**
+ * One batch in a handful of statements: the system row, webhooks and each audience (per product and
+ * recipients) read once, every delivery written by one INSERT in event order, their jobs added by
+ * one statement. Per event, one statement each was 86 events/s (bench:notify).
+ */
+async function dispatchBatch(services: Services, tx: Prisma.TransactionClient, events: NotificationEvent[]): Promise<void> {
+  const shared = {
+    system: (await tx.systemSettings.findUnique({ where: { id: 1 } })) ?? await tx.systemSettings.create({ data: { id: 1 } }),
+    webhooks: await tx.webhook.findMany({ orderBy: { id: 'asc' } }),
+  };
+  const audiences = new Map<string, Promise<Audience>>();
+  const planned: Array<PlannedDelivery & { event: string }> = [];
+  for (const event of events) {
+    const message = await renderEvent(tx, event, services.config.publicUrl);
+    const named = (event.payload as { userIds?: unknown }).userIds;
+    const key = `${event.productId ?? ''}:${CONNECTOR_ONLY.has(event.name)}:${Array.isArray(named) ? named.join(',') : '*'}`;
+    if (!audiences.has(key)) audiences.set(key, audienceOf(services, tx, event, shared));
+    const audience = { ...(await audiences.get(key)!), now: event.createdAt };
+    for (const d of planDeliveries(message, audience)) planned.push({ ...d, event: message.event });
+  }
   if (planned.length) {
     const rows = await tx.delivery.createManyAndReturn({
-      data: planned.map((d) => ({ event: message.event, method: d.method, userId: d.userId, webhookId: d.webhookId, payload: d.payload as unknown as Prisma.InputJsonValue, digestAt: d.digestAt ?? null })),
+      data: planned.map((d) => ({ event: d.event, method: d.method, userId: d.userId, webhookId: d.webhookId, payload: d.payload as unknown as Prisma.InputJsonValue, digestAt: d.digestAt ?? null })),
       select: { id: true, webhookId: true, userId: true, method: true, digestAt: true },
     });
     // one held for a digest gets no job of its own: digests.ts sends it with the others of its period
-    for (const row of rows.filter((r) => !r.digestAt)) {
-      await tx.$executeRaw`SELECT graphile_worker.add_job(${DELIVER_TASK}, json_build_object('deliveryId', ${row.id}::int),
-        queue_name => ${deliveryQueue(row)}, max_attempts => 1, job_key => ${deliveryJobKey(row.id)})`;
-    }
+    const queued = rows.filter((r) => !r.digestAt);
+    await tx.$executeRaw`SELECT graphile_worker.add_job(${DELIVER_TASK}, json_build_object('deliveryId', d.id), queue_name => d.queue,
+        max_attempts => 1, job_key => d.key)
+      FROM unnest(${queued.map((r) => r.id)}::int[], ${queued.map((r) => deliveryQueue(r))}::text[], ${queued.map((r) => deliveryJobKey(r.id))}::text[])
+        WITH ORDINALITY AS d(id, queue, key, n) ORDER BY d.n`;
   }
-  await tx.notificationEvent.update({ where: { id: event.id }, data: { dispatchedAt: new Date() } });
+  await tx.notificationEvent.updateMany({ where: { id: { in: events.map((e) => e.id) } }, data: { dispatchedAt: new Date() } });
 }
 
-async function audienceOf(services: Services, tx: Prisma.TransactionClient, event: NotificationEvent): Promise<Audience> {
-  const system = await tx.systemSettings.upsert({ where: { id: 1 }, create: { id: 1 }, update: {} });
+async function audienceOf(services: Services, tx: Prisma.TransactionClient, event: NotificationEvent, shared: Pick<Audience, 'system' | 'webhooks'>): Promise<Audience> {
   const who: Prisma.UserWhereInput = event.productId
     ? { OR: [{ isSuperuser: true }, { globalRole: { not: null } }, { memberships: { some: { productId: event.productId } } }] }
     : CONNECTOR_ONLY.has(event.name) ? { OR: [{ isSuperuser: true }, { globalRole: { not: null } }] } : {};
@@ -60,7 +77,7 @@ async function audienceOf(services: Services, tx: Prisma.TransactionClient, even
   const keys = users.flatMap((u) => [scopeKey('PERSONAL', u.id), ...(event.productId ? [scopeKey('PRODUCT', u.id, event.productId)] : [])]);
   const rows = new Map((await tx.notificationSettings.findMany({ where: { scopeKey: { in: [...keys, 'SYSTEM'] } } })).map((r) => [r.scopeKey, r]));
   return {
-    system,
+    ...shared,
     systemRow: rows.get('SYSTEM') ?? null,
     users: users.map((user) => ({
       user,
@@ -68,7 +85,6 @@ async function audienceOf(services: Services, tx: Prisma.TransactionClient, even
       product: event.productId ? rows.get(scopeKey('PRODUCT', user.id, event.productId)) ?? null : null,
     })),
     superuserIds: users.filter((u) => u.isSuperuser).map((u) => u.id),
-    webhooks: await tx.webhook.findMany({ orderBy: { id: 'asc' } }),
     trump: new Set(services.config.notificationsSystemLevelTrump),
     now: event.createdAt,
   };

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Delivery_webhookId_id_idx" ON "Delivery"("webhookId", "id");
