@@ -16,7 +16,13 @@ async function withDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
   const { startEmbeddedPostgres } = await import('../../server/src/db/postgres.ts');
   const dir = path.join(import.meta.dirname, '../../.data/migrate-dev-' + process.pid);
   const pg = await startEmbeddedPostgres({ dataDir: dir });
-  try { return await fn(pg.url); } finally { await pg.stop(); await import('node:fs/promises').then((f) => f.rm(dir, { recursive: true, force: true })); }
+  try { return await fn(pg.url); } finally {
+    await pg.stop();
+    const { rm } = await import('node:fs/promises');
+    // the generated superuser password lives beside the data directory (server/src/db/postgres-password.ts)
+    await rm(dir, { recursive: true, force: true });
+    await rm(`${dir}-password`, { force: true });
+  }
 }
 
 await withDatabase(async (url) => {
