@@ -4,7 +4,7 @@ import type { NotificationScope, Prisma } from '@tributary/db';
 import { forbidden, requireViewer } from '../auth/viewer.ts';
 import { NOTIFICATION_EVENTS, isNotificationEvent } from '../events.ts';
 import { replayDeliveries } from '../notifications/deliver.ts';
-import { DIGEST_METHODS, parseDigests, parseEventSettings, scopeKey, serializeEventSettings } from '../notifications/settings.ts';
+import { DIGEST_METHODS, parseDigests, parseEventSettings, scopeKey, serializeEventSettings, systemSettings } from '../notifications/settings.ts';
 import { slackAuthTest } from '../notifications/channels/slack.ts';
 import { InputError } from '../util/input-error.ts';
 import { requireOnProduct } from './access.ts';
@@ -136,10 +136,9 @@ const SystemSettingsRef = builder.objectRef<System>('SystemSettings').implement(
   }),
 });
 
-const systemRow = (ctx: Context) => ctx.prisma.systemSettings.upsert({ where: { id: 1 }, create: { id: 1 }, update: {} });
 
 builder.queryField('systemSettings', (t) =>
-  t.field({ type: SystemSettingsRef, authScopes: { superuser: true }, resolve: (_r, _a, ctx) => systemRow(ctx) }));
+  t.field({ type: SystemSettingsRef, authScopes: { superuser: true }, resolve: (_r, _a, ctx) => systemSettings(ctx.prisma) }));
 
 const EMAIL = /^[^\s@,]+@[^\s@,]+$/;
 
@@ -175,7 +174,7 @@ inputMutation('updateSystemSettings', {
       data.msteamsUrlCiphertext = input.msteamsUrl ? ctx.secrets.seal(input.msteamsUrl) : null;
     }
     for (const k of ['enableMail', 'enableSlack', 'enableMsteams', 'enableWebhooks'] as const) if (input[k] != null) data[k] = input[k]!;
-    await systemRow(ctx);
+    await systemSettings(ctx.prisma);
     return { settings: await ctx.prisma.systemSettings.update({ where: { id: 1 }, data }) };
   },
 });

@@ -9,6 +9,7 @@ import type { Services } from '../services.ts';
 import { CHANNELS } from './channels/index.ts';
 import { DELIVER_TASK, deliveryJobKey, deliveryQueue } from './deliver-job.ts';
 import { DeliveryError, type DeliveryPayload } from './message.ts';
+import { systemSettings } from './settings.ts';
 
 /** 30 s doubling, capped at an hour: 12 attempts keep a delivery waiting ~6.5 h for its endpoint */
 export const MAX_ATTEMPTS = 12;
@@ -49,7 +50,7 @@ async function sendOne(services: Services, deliveryId: number): Promise<Delivery
   const delivery = await services.prisma.delivery.findUnique({ where: { id: deliveryId } });
   if (!delivery || delivery.status === 'SENT' || delivery.status === 'DEAD') return null;
   if (await waitsBehindEarlier(services, delivery)) return null;
-  const system = (await services.prisma.systemSettings.findUnique({ where: { id: 1 } })) ?? await services.prisma.systemSettings.upsert({ where: { id: 1 }, create: { id: 1 }, update: {} });
+  const system = await systemSettings(services.prisma);
   const attempts = delivery.attempts + 1;
   try {
     await CHANNELS[delivery.method]({ services, delivery, payload: delivery.payload as unknown as DeliveryPayload, system });

@@ -5,10 +5,8 @@
 import type { Delivery, Prisma } from '@tributary/db';
 import type { Services } from '../services.ts';
 import { queueDelivery } from './deliver.ts';
-import type { DeliveryPayload, NotificationMessage } from './message.ts';
+import { MAX_MESSAGE_FINDINGS, type DeliveryPayload, type NotificationMessage } from './message.ts';
 
-/** findings one digest lists at most (each event's own are in its summary line) */
-const MAX_FINDINGS = 100;
 
 export async function sendDueDigests(services: Pick<Services, 'prisma' | 'config'>, now = new Date()): Promise<number> {
   return services.prisma.$transaction(async (tx) => {
@@ -49,7 +47,7 @@ export function digestMessage(messages: NotificationMessage[], publicUrl: string
     description: sections.join('\n\n'),
     url: publicUrl,
     product: null,
-    findings: messages.flatMap((m) => m.findings).slice(0, MAX_FINDINGS),
+    findings: messages.flatMap((m) => m.findings).slice(0, MAX_MESSAGE_FINDINGS),
     occurredAt: now.toISOString(),
   };
 }

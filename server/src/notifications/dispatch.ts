@@ -7,7 +7,7 @@ import { LOCKS } from '../locks.ts';
 import type { Services } from '../services.ts';
 import { DELIVER_TASK, deliveryJobKey, deliveryQueue } from './deliver-job.ts';
 import { renderEvent } from './render.ts';
-import { planDeliveries, scopeKey, type Audience, type PlannedDelivery } from './settings.ts';
+import { planDeliveries, scopeKey, systemSettings, type Audience, type PlannedDelivery } from './settings.ts';
 
 export const DISPATCH_TASK = 'dispatch_notifications';
 /** events per transaction: a sync of many products writes one scan_added each */
@@ -38,7 +38,7 @@ export async function dispatchEvents(services: Services): Promise<number> {
  */
 async function dispatchBatch(services: Services, tx: Prisma.TransactionClient, events: NotificationEvent[]): Promise<void> {
   const shared = {
-    system: (await tx.systemSettings.findUnique({ where: { id: 1 } })) ?? await tx.systemSettings.create({ data: { id: 1 } }),
+    system: await systemSettings(tx),
     webhooks: await tx.webhook.findMany({ orderBy: { id: 'asc' } }),
   };
   const audiences = new Map<string, Promise<Audience>>();

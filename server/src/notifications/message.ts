@@ -4,6 +4,9 @@
 import type { NotificationEventName } from '../events.ts';
 import type { Severity } from '../severity.ts';
 
+/** findings one message lists at most (a digest too); its counts say how many there were */
+export const MAX_MESSAGE_FINDINGS = 100;
+
 export interface NotificationMessage {
   /** the NotificationEvent row id */
   eventId: number;

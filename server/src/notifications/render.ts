@@ -2,10 +2,10 @@
 // description, the dashboard link, the product, and for scan_added the findings of each outcome.
 import type { NotificationEvent, Prisma, PrismaClient } from '@tributary/db';
 import { isNotificationEvent } from '../events.ts';
-import type { NotificationMessage } from './message.ts';
+import { MAX_MESSAGE_FINDINGS, type NotificationMessage } from './message.ts';
 
-/** findings listed in one message at most; the counts say how many there were */
-const MAX_FINDINGS = 100;
+type FindingStatus = NotificationMessage['findings'][number]['status'];
+
 
 type Payload = Record<string, unknown>;
 type Db = PrismaClient | Prisma.TransactionClient;
@@ -73,22 +73,24 @@ export async function renderEvent(prisma: Db, row: NotificationEvent, baseUrl: s
   }
 }
 
-/** the findings a test import created, closed and reopened, most severe first */
+/** the findings a test import created, closed and reopened */
 async function importFindings(prisma: Db, testImportId: number): Promise<NotificationMessage['findings']> {
   const imp = testImportId ? await prisma.testImport.findUnique({ where: { id: testImportId } }) : null;
   if (!imp) return [];
-  const status = new Map<number, NotificationMessage['findings'][number]['status']>();
+  const status = new Map<number, FindingStatus>();
   for (const id of imp.newIds) status.set(id, 'new');
   for (const id of imp.closedIds) status.set(id, 'closed');
   for (const id of imp.reactivatedIds) status.set(id, 'reactivated');
-  const ids = [...status.keys()];
-  // the Severity enum is declared CRITICAL first, so ascending is most severe first
-  const rows = await prisma.finding.findMany({ where: { id: { in: ids } }, select: { id: true, title: true, severity: true }, orderBy: [{ severity: 'asc' }, { id: 'asc' }], take: MAX_FINDINGS });
-  return rows.map((f) => ({ ...f, status: status.get(f.id)! }));
+  return findingsById(prisma, [...status.keys()], (id) => status.get(id)!);
 }
 
-/** findings named by an event (an SLA breach): most severe first; "untouched" as no scan changed them */
-async function listedFindings(prisma: Db, ids: number[]): Promise<NotificationMessage['findings']> {
-  const rows = await prisma.finding.findMany({ where: { id: { in: ids } }, select: { id: true, title: true, severity: true }, orderBy: [{ severity: 'asc' }, { id: 'asc' }], take: MAX_FINDINGS });
-  return rows.map((f) => ({ ...f, status: 'untouched' as const }));
+/** findings named by an event (an SLA breach): "untouched", as no scan changed them */
+function listedFindings(prisma: Db, ids: number[]): Promise<NotificationMessage['findings']> {
+  return findingsById(prisma, ids, () => 'untouched');
+}
+
+/** up to MAX_MESSAGE_FINDINGS of them, most severe first (the Severity enum is declared CRITICAL first) */
+async function findingsById(prisma: Db, ids: number[], statusOf: (id: number) => FindingStatus): Promise<NotificationMessage['findings']> {
+  const rows = await prisma.finding.findMany({ where: { id: { in: ids } }, select: { id: true, title: true, severity: true }, orderBy: [{ severity: 'asc' }, { id: 'asc' }], take: MAX_MESSAGE_FINDINGS });
+  return rows.map((f) => ({ ...f, status: statusOf(f.id) }));
 }

@@ -37,6 +37,11 @@ export function serializeEventSettings(settings: EventSettings): Prisma.InputJso
   return Object.fromEntries([...settings].map(([event, s]) => [event, { methods: s.methods, minimumSeverity: s.minimumSeverity }]));
 }
 
+/** The one system settings row, created with its defaults on first use (a read once it exists). */
+export async function systemSettings(prisma: Prisma.TransactionClient | PrismaClient): Promise<SystemSettings> {
+  return (await prisma.systemSettings.findUnique({ where: { id: 1 } })) ?? prisma.systemSettings.upsert({ where: { id: 1 }, create: { id: 1 }, update: {} });
+}
+
 /** A new user starts from the TEMPLATE row (DefectDojo's template notifications). */
 export async function applyTemplate(prisma: Prisma.TransactionClient | PrismaClient, userId: number): Promise<void> {
   const template = await prisma.notificationSettings.findUnique({ where: { scopeKey: 'TEMPLATE' } });
