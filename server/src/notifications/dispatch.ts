@@ -58,8 +58,10 @@ async function dispatchBatch(services: Services, tx: Prisma.TransactionClient, e
     });
     // one held for a digest gets no job of its own: digests.ts sends it with the others of its period
     const queued = rows.filter((r) => !r.digestAt);
+    // run_at is the clock after the dispatch lock, not now() (the transaction's start, which may precede
+    // an earlier batch's): a user's alert jobs then run in event order, in the queue's run_at order
     await tx.$executeRaw`SELECT graphile_worker.add_job(${DELIVER_TASK}, json_build_object('deliveryId', d.id), queue_name => d.queue,
-        max_attempts => 1, job_key => d.key)
+        run_at => clock_timestamp(), max_attempts => 1, job_key => d.key)
       FROM unnest(${queued.map((r) => r.id)}::int[], ${queued.map((r) => deliveryQueue(r))}::text[], ${queued.map((r) => deliveryJobKey(r.id))}::text[])
         WITH ORDINALITY AS d(id, queue, key, n) ORDER BY d.n`;
   }
