@@ -57,8 +57,10 @@ it('holds a daily digest’s messages, then sends one mail grouping them by prod
   expect(mail.text).toContain('Billing (1):\n- A connector: 2 new in Billing');
   expect(mail.text).toContain('Shop (2):\n- A connector: 1 new in Shop');
   expect(smtp.inbox[0]!.envelope.to).toEqual(['reader@example.com']);
-  const rows = await t.sql<{ status: string }>(`SELECT status FROM "Delivery" WHERE method = 'MAIL' ORDER BY id`);
-  expect(rows.map((r) => r.status)).toEqual(['SENT', 'SENT', 'SENT', 'SENT']);
+  // the digest's own row is marked SENT just after the SMTP server has the mail
+  const statuses = async () => (await t.sql<{ status: string }>(`SELECT status FROM "Delivery" WHERE method = 'MAIL' ORDER BY id`)).map((r) => r.status);
+  await waitFor(async () => (await statuses()).every((s) => s === 'SENT'), 'the digest delivery SENT');
+  expect(await statuses()).toEqual(['SENT', 'SENT', 'SENT', 'SENT']);
   // nothing is sent twice
   expect(await sendDueDigests(t.app.services, new Date(Date.now() + 2 * 86_400_000))).toBe(0);
 });

@@ -35,15 +35,17 @@ const received = () => rx.requests.filter((r) => r.headers['x-tributary-event'] 
 async function timePasses() {
   await t.sql(`UPDATE "Webhook" SET "lastErrorAt" = now() - interval '2 minutes', "firstErrorAt" = "firstErrorAt" - interval '2 minutes'`);
   await t.sql(`UPDATE "Delivery" SET "nextAttemptAt" = now() WHERE status IN ('PENDING', 'FAILED')`);
-  await t.sql(`SELECT graphile_worker.add_job('deliver_notification', json_build_object('deliveryId', id), queue_name => 'webhook:' || "webhookId",
-    run_at => now(), max_attempts => 1, job_key => 'delivery:' || id) FROM "Delivery" WHERE status IN ('PENDING', 'FAILED') ORDER BY id DESC`);
+  // the endpoint's job, due now (its key: the one job of this endpoint)
+  await t.sql(`SELECT graphile_worker.add_job('deliver_webhook', json_build_object('webhookId', id), queue_name => 'webhook:' || id,
+    run_at => now(), job_key => 'webhook:' || id) FROM "Webhook"`);
 }
 
 it('keeps every message while the receiver is down and delivers each once, in order, when it is back', async () => {
   rx.failWith(503);
   for (let n = 1; n <= 3; n++) await scanAdded(n);
-  // the first fails and waits; the later ones wait behind it, unsent
+  // the first fails and waits; the later ones wait behind it, never tried
   await waitFor(async () => { const d = await deliveries(); return d.length === 3 && d[0]!.status === 'FAILED' && d.every((x) => x.status !== 'SENT'); }, 'three waiting deliveries');
+  expect((await deliveries()).map((d) => [d.status, d.attempts])).toEqual([['FAILED', 1], ['PENDING', 0], ['PENDING', 0]]);
   const [hook] = await t.sql(`SELECT status FROM "Webhook"`);
   expect(hook.status).toBe('INACTIVE_TMP');
   expect((await deliveries())[0]!.lastError).toMatch(/503/);
@@ -77,4 +79,31 @@ it('marks a message the receiver refuses for good DEAD, and a superuser replays 
   await waitFor(async () => (await deliveries()).every((d) => d.status === 'SENT'), 'the replayed delivery');
   expect(received().length).toBe(before + 1);
   expect(received().at(-1)!.headers['idempotency-key']).toBe(`tributary-delivery-${dead.id}`);
+});
+
+it('parks the messages behind one the endpoint refused for good without using up their attempts, and sends them in order once it is back on', async () => {
+  const hookId = rowId(webhookId);
+  rx.failWith(410, { times: 1 });
+  const before = received().length;
+  const first = (await deliveries()).length;
+  // three events in one statement: dispatched together, all three queued before the first is sent
+  await t.sql(`INSERT INTO "NotificationEvent" (name, "productId", payload) SELECT 'scan_added', $1, json_build_object('new', n, 'closed', 0, 'reactivated', 0, 'untouched', 0)
+    FROM generate_series(10, 12) n ORDER BY n`, [productId]);
+  await waitFor(async () => { const d = (await deliveries()).slice(first); return d.length === 3 && d[1]!.lastError !== null; }, 'the first parked delivery');
+  // several looks at the switched-off endpoint (its job comes back whenever the parked head is due)
+  for (let look = 0; look < 3; look++) {
+    await t.sql(`UPDATE "Delivery" SET "nextAttemptAt" = now() WHERE "webhookId" = $1 AND status IN ('PENDING', 'FAILED')`, [hookId]);
+    await t.sql(`SELECT graphile_worker.add_job('deliver_webhook', json_build_object('webhookId', $1::int), queue_name => 'webhook:' || $1, job_key => 'webhook:' || $1)`, [hookId]);
+    await waitFor(async () => (await t.sql(`SELECT 1 FROM graphile_worker.jobs WHERE key = 'webhook:' || $1 AND run_at <= now()`, [hookId])).length === 0, 'the look');
+  }
+  const parked = (await deliveries()).slice(first);
+  expect(parked.map((d) => [d.status, d.attempts])).toEqual([['DEAD', 1], ['PENDING', 0], ['PENDING', 0]]);
+  expect(parked[1]!.lastError).toMatch(/switched off \(INACTIVE_PERMANENT/);
+  expect(received().length).toBe(before + 1);
+
+  // switched back on: the parked ones go now, in order, with no clock moved; the refused one stays DEAD for a replay
+  await t.ok('mutation($i: UpdateWebhookInput!) { updateWebhook(input: $i) { webhook { status } } }', { i: { id: webhookId, active: true } }, admin);
+  await waitFor(async () => (await deliveries()).slice(first + 1).every((d) => d.status === 'SENT'), 'the parked deliveries sent');
+  // the first one reached the receiver once, refused; the others once each, after it
+  expect(received().slice(before).map((r) => r.json.counts?.new ?? r.json.finding_count)).toEqual([10, 11, 12]);
 });

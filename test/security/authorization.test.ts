@@ -397,6 +397,8 @@ const MUTATIONS: Record<string, MutationCase> = {
   deleteProduct: { need: 'product.delete', input: (t) => ({ id: gid('Product', t.product) }) },
   createEngagement: { need: 'engagement.add', input: (t) => ({ productId: gid('Product', t.product), name: 'New' }) },
   updateEngagement: { need: 'engagement.edit', input: (t) => ({ id: gid('Engagement', t.engagement), name: 'Renamed' }) },
+  closeEngagement: { need: 'engagement.edit', input: (t) => ({ id: gid('Engagement', t.engagement) }) },
+  reopenEngagement: { need: 'engagement.edit', input: (t) => ({ id: gid('Engagement', t.engagement) }) },
   deleteEngagement: { need: 'engagement.delete', input: (t) => ({ id: gid('Engagement', t.engagement) }) },
   createTest: { need: 'test.add', input: (t) => ({ engagementId: gid('Engagement', t.engagement), title: 'New' }) },
   updateTest: { need: 'test.edit', input: (t) => ({ id: gid('Test', t.test), title: 'Renamed' }) },
@@ -508,17 +510,18 @@ describe('mutations', () => {
 describe('subscriptions', () => {
   it('every subscription delivers only what the actor may see', async () => {
     const fields = Object.keys(schema.getSubscriptionType()!.getFields()).sort();
-    expect(fields).toEqual(['alertAdded', 'operationChanged', 'recordChanged']);
+    expect(fields).toEqual(['alertAdded', 'deliveryChanged', 'operationChanged', 'recordChanged']);
     const subs = actors.map((actor) => ({
       actor,
       streams: {
         operationChanged: subscribe(t.url, actor.token, 'subscription { operationChanged { __typename id connector { id } } }'),
         recordChanged: subscribe(t.url, actor.token, 'subscription { recordChanged { __typename id product { id } } }'),
         alertAdded: subscribe(t.url, actor.token, 'subscription { alertAdded { __typename id } }'),
+        deliveryChanged: subscribe(t.url, actor.token, 'subscription { deliveryChanged { __typename id status } }'),
       },
     }));
-    // every logged-in actor's three subscriptions are in place before the first event
-    const expected = nonAnonymous().length * 3;
+    // every logged-in actor's three subscriptions, and the superusers' delivery log, are in place before the first event
+    const expected = nonAnonymous().length * 3 + actors.filter((a) => a.superuser).length;
     for (let tries = 0; ; tries++) {
       const gauge = /^tributary_live_subscriptions (\d+)$/m.exec(await (await fetch(`${t.url}/metrics`)).text());
       if (Number(gauge?.[1]) >= expected) break;
@@ -528,6 +531,7 @@ describe('subscriptions', () => {
     const [connector] = await rows('SELECT id FROM "Connector" ORDER BY id LIMIT 1');
     const [op] = await rows(`INSERT INTO "Operation" ("connectorId", type, trigger) VALUES ($1, 'DISCOVER', 'MANUAL') RETURNING id`, [connector.id]);
     const [rec] = await rows(`UPDATE "Record" SET name = 'renamed' WHERE "productId" = $1 RETURNING id`, [p1]);
+    const [delivery] = await rows(`INSERT INTO "Delivery" (event, method, payload, status) VALUES ('other', 'MAIL', '{}', 'DEAD') RETURNING id`);
     for (const a of actors) if (a.userId) await sql.query(`INSERT INTO "Alert" ("userId", event, title) VALUES ($1, 'other', 'live')`, [a.userId]);
     await loadOracle();
     // the alert is each actor's last event: wait for all of them (the rest were published before)
@@ -539,7 +543,11 @@ describe('subscriptions', () => {
         if (actor.userId === null) { expect(s.errors.map((e) => e.extensions?.code), at).toContain('UNAUTHENTICATED'); continue; }
         const got = s.events.map((e) => ungid((e as Record<string, { id: string }>)[field]!.id));
         const expected = field === 'operationChanged' ? [{ type: 'Operation', id: op.id }] : field === 'recordChanged' ? [{ type: 'Record', id: rec.id }] : [];
-        if (field === 'alertAdded') {
+        if (field === 'deliveryChanged') {
+          // the outbox may have other deliveries of its own under way; this one reaches superusers only
+          expect(got.some((x) => x.id === delivery.id), at).toBe(visible(actor, 'Delivery', delivery.id));
+          if (!actor.superuser) expect(got, at).toEqual([]);
+        } else if (field === 'alertAdded') {
           expect(got.length, at).toBe(1);
           expect(visible(actor, 'Alert', got[0]!.id), at).toBe(true);
         } else {

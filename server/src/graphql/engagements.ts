@@ -1,8 +1,10 @@
 // Engagements: a product's containers of tests. Connectors file theirs under "Global Connectors".
 import { recordEvent } from '../notifications/record-event.ts';
+import { closeEngagement, reopenEngagement } from '../operations/engagement-status.ts';
 import { requireOnProduct } from './access.ts';
 import { builder, type InputFieldBuilder } from './builder.ts';
 import { nameRules, rethrowConflict } from './common.ts';
+import { EngagementStatusEnum } from './enums.ts';
 import { FINDING_ORDER, FindingFilter, findingWhere } from './finding-filter.ts';
 import { deleteMutation, inputMutation, objectPayload } from './payloads.ts';
 import { canSee, visibleProducts } from './visibility.ts';
@@ -18,6 +20,8 @@ builder.prismaNode('Engagement', {
     description: t.exposeString('description'),
     targetStart: t.expose('targetStart', { type: 'DateTime', nullable: true }),
     targetEnd: t.expose('targetEnd', { type: 'DateTime', nullable: true }),
+    status: t.expose('status', { type: EngagementStatusEnum, description: 'COMPLETED once closed (closeEngagement, or the auto-close sweep)' }),
+    closedAt: t.expose('closedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     product: t.relation('product'),
     tests: t.relatedConnection('tests', { cursor: 'id', totalCount: true, query: { orderBy: { id: 'asc' } } }),
@@ -87,6 +91,31 @@ inputMutation('updateEngagement', {
     } catch (e) {
       rethrowConflict(e, 'name', `this product already has an engagement named "${input.name?.trim()}"`);
     }
+    return { id };
+  },
+});
+
+inputMutation('closeEngagement', {
+  payload: EngagementPayload,
+  description: 'Closes an open engagement (announced as close_engagement); closing a closed one changes nothing.',
+  authScopes: { loggedIn: true },
+  inputName: 'CloseEngagementInput',
+  fields: (f) => ({ id: f.id({ required: true }) }),
+  resolve: async (input, ctx) => {
+    const id = await requireOnProduct(ctx, 'Engagement', input.id, 'engagement.edit', 'close this engagement');
+    await ctx.prisma.$transaction((tx) => closeEngagement(tx, id));
+    return { id };
+  },
+});
+
+inputMutation('reopenEngagement', {
+  payload: EngagementPayload,
+  authScopes: { loggedIn: true },
+  inputName: 'ReopenEngagementInput',
+  fields: (f) => ({ id: f.id({ required: true }) }),
+  resolve: async (input, ctx) => {
+    const id = await requireOnProduct(ctx, 'Engagement', input.id, 'engagement.edit', 'reopen this engagement');
+    await reopenEngagement(ctx.prisma, id);
     return { id };
   },
 });

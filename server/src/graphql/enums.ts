@@ -1,5 +1,5 @@
 // The API's enums, built from Prisma's (the database's) so the two cannot disagree.
-import { DeliveryStatus, NotificationMethod, NotificationScope, WebhookStatus, OperationStatus, OperationTrigger, OperationType, ProductRole, RecordState, Severity } from '@tributary/db';
+import { DeliveryStatus, EngagementStatus, NotificationMethod, NotificationScope, WebhookStatus, OperationStatus, OperationTrigger, OperationType, ProductRole, RecordState, Severity } from '@tributary/db';
 import { builder } from './builder.ts';
 
 export const SeverityEnum = builder.enumType(Severity, { name: 'Severity' });
@@ -12,3 +12,4 @@ export const NotificationScopeEnum = builder.enumType(NotificationScope, { name:
 export const NotificationMethodEnum = builder.enumType(NotificationMethod, { name: 'NotificationMethod' });
 export const DeliveryStatusEnum = builder.enumType(DeliveryStatus, { name: 'DeliveryStatus' });
 export const WebhookStatusEnum = builder.enumType(WebhookStatus, { name: 'WebhookStatus' });
+export const EngagementStatusEnum = builder.enumType(EngagementStatus, { name: 'EngagementStatus' });

@@ -5,6 +5,7 @@ import type { Prisma } from '@tributary/db';
 import { mentionedUserIds } from '../notifications/mentions.ts';
 import { recordEvent } from '../notifications/record-event.ts';
 import { STATUS_FLAGS, isActive } from '../operations/finding-status.ts';
+import { refreshSla } from '../operations/sla.ts';
 import { requireOnProduct } from './access.ts';
 import { builder, type InputFieldBuilder } from './builder.ts';
 import { nameRules } from './common.ts';
@@ -117,8 +118,12 @@ inputMutation('createFinding', {
     const { testId: testGlobalId, title, description, vulnerabilityIds, ...rest } = input;
     const testId = await requireOnProduct(ctx, 'Test', testGlobalId, 'finding.add', 'add findings to this test', 'testId');
     // null in a column that has a default (description, vulnerabilityIds) means the default
-    const finding = await ctx.prisma.finding.create({
-      data: { ...rest, testId, title: title.trim(), description: description ?? '', vulnerabilityIds: vulnerabilityIds ?? [] },
+    const finding = await ctx.prisma.$transaction(async (tx) => {
+      const created = await tx.finding.create({
+        data: { ...rest, testId, title: title.trim(), description: description ?? '', vulnerabilityIds: vulnerabilityIds ?? [] },
+      });
+      await refreshSla(tx, created.id);
+      return created;
     });
     return { id: finding.id };
   },
@@ -156,7 +161,10 @@ inputMutation('updateFinding', {
         data.mitigatedById = flags.isMitigated ? requireViewer(ctx.viewer).id : null;
       }
     }
-    await ctx.prisma.finding.update({ where: { id }, data });
+    await ctx.prisma.$transaction(async (tx) => {
+      await tx.finding.update({ where: { id }, data });
+      if (data.severity && data.severity !== current.severity) await refreshSla(tx, id);
+    });
     return { id };
   },
 });

@@ -6,6 +6,7 @@ import { NOTIFICATION_EVENTS, isNotificationEvent } from '../events.ts';
 import { replayDeliveries } from '../notifications/deliver.ts';
 import { DIGEST_METHODS, parseDigests, parseEventSettings, scopeKey, serializeEventSettings, systemSettings } from '../notifications/settings.ts';
 import { slackAuthTest } from '../notifications/channels/slack.ts';
+import { SLA_FIELDS, queueSlaRecompute } from '../operations/sla.ts';
 import { InputError } from '../util/input-error.ts';
 import { requireOnProduct } from './access.ts';
 import { builder } from './builder.ts';
@@ -133,12 +134,21 @@ const SystemSettingsRef = builder.objectRef<System>('SystemSettings').implement(
     hasMsteamsUrl: t.boolean({ description: 'the Workflows URL is a credential: never returned', resolve: (s) => s.msteamsUrlCiphertext !== null }),
     enableMsteams: t.exposeBoolean('enableMsteams'),
     enableWebhooks: t.exposeBoolean('enableWebhooks'),
+    slaCriticalDays: t.exposeInt('slaCriticalDays', { description: 'days an active Critical finding may stay open (DefectDojo: 7)' }),
+    slaHighDays: t.exposeInt('slaHighDays', { description: 'DefectDojo: 30' }),
+    slaMediumDays: t.exposeInt('slaMediumDays', { description: 'DefectDojo: 90' }),
+    slaLowDays: t.exposeInt('slaLowDays', { description: 'DefectDojo: 120' }),
+    engagementAutoClose: t.exposeBoolean('engagementAutoClose', { description: 'the hourly sweep closes open engagements engagementAutoCloseDays past their end' }),
+    engagementAutoCloseDays: t.exposeInt('engagementAutoCloseDays'),
   }),
 });
 
 
 builder.queryField('systemSettings', (t) =>
   t.field({ type: SystemSettingsRef, authScopes: { superuser: true }, resolve: (_r, _a, ctx) => systemSettings(ctx.prisma) }));
+
+/** ten years: longer is a typo */
+const SLA_MAX_DAYS = 3650;
 
 const EMAIL = /^[^\s@,]+@[^\s@,]+$/;
 
@@ -156,6 +166,12 @@ inputMutation('updateSystemSettings', {
     enableSlack: f.boolean(),
     enableMsteams: f.boolean(),
     enableWebhooks: f.boolean(),
+    slaCriticalDays: f.int({ description: 'changing a severity\'s days moves every finding\'s SLA expiration (a background job)', validate: { min: 1, max: SLA_MAX_DAYS } }),
+    slaHighDays: f.int({ validate: { min: 1, max: SLA_MAX_DAYS } }),
+    slaMediumDays: f.int({ validate: { min: 1, max: SLA_MAX_DAYS } }),
+    slaLowDays: f.int({ validate: { min: 1, max: SLA_MAX_DAYS } }),
+    engagementAutoClose: f.boolean(),
+    engagementAutoCloseDays: f.int({ validate: { min: 0, max: SLA_MAX_DAYS } }),
   }),
   resolve: async (input, ctx) => {
     const data: Prisma.SystemSettingsUpdateInput = {};
@@ -173,9 +189,15 @@ inputMutation('updateSystemSettings', {
       if (input.msteamsUrl && !/^https?:\/\//i.test(input.msteamsUrl)) throw new InputError('msteamsUrl', 'must be the https URL of a Teams Workflows webhook');
       data.msteamsUrlCiphertext = input.msteamsUrl ? ctx.secrets.seal(input.msteamsUrl) : null;
     }
-    for (const k of ['enableMail', 'enableSlack', 'enableMsteams', 'enableWebhooks'] as const) if (input[k] != null) data[k] = input[k]!;
-    await systemSettings(ctx.prisma);
-    return { settings: await ctx.prisma.systemSettings.update({ where: { id: 1 }, data }) };
+    for (const k of ['enableMail', 'enableSlack', 'enableMsteams', 'enableWebhooks', 'engagementAutoClose'] as const) if (input[k] != null) data[k] = input[k]!;
+    if (input.engagementAutoCloseDays != null) data.engagementAutoCloseDays = input.engagementAutoCloseDays;
+    return ctx.prisma.$transaction(async (tx) => {
+      const before = await systemSettings(tx);
+      for (const k of SLA_FIELDS) if (input[k] != null) data[k] = input[k]!;
+      const settings = await tx.systemSettings.update({ where: { id: 1 }, data });
+      if (SLA_FIELDS.some((k) => settings[k] !== before[k])) await queueSlaRecompute(tx);
+      return { settings };
+    });
   },
 });
 

@@ -1,4 +1,4 @@
-// Subscriptions: live operation, record and alert changes from any process (server/src/live).
+// Subscriptions: live operation, record, alert and delivery changes from any process (server/src/live).
 // Access is checked when subscribing (UNAUTHENTICATED / FORBIDDEN / NOT_FOUND, as over HTTP) and
 // again for every batch of events against the viewer as the database has it then.
 import { queryFromInfo } from '@pothos/plugin-prisma';
@@ -6,7 +6,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { hashToken } from '../auth/tokens.ts';
 import { forbidden, requireViewer } from '../auth/viewer.ts';
 import { LiveStream } from '../live/stream.ts';
-import { alertTopic, operationTopic, recordTopic, selectRows, type LiveScope } from '../live/topics.ts';
+import { alertTopic, deliveryTopic, operationTopic, recordTopic, selectRows, type LiveScope } from '../live/topics.ts';
 import { builder } from './builder.ts';
 import { notFound } from './errors.ts';
 import { decodeId } from './global-id.ts';
@@ -32,12 +32,13 @@ async function openStream(topic: Topic, ctx: Context, info: GraphQLResolveInfo, 
 builder.subscriptionType({});
 
 /** a live field: every change of `type` the viewer may see, optionally of one connector */
-function liveField(name: string, type: 'Operation' | 'Record' | 'Alert', topic: Topic, description: string, byConnector: boolean) {
+function liveField(name: string, type: 'Operation' | 'Record' | 'Alert' | 'Delivery', topic: Topic, description: string, byConnector: boolean, superuser = false) {
   builder.subscriptionField(name, (t) =>
     t.prismaField({
       type,
       nullable: false,
       description,
+      ...(superuser ? { authScopes: { superuser: true } } : {}),
       args: byConnector ? { connectorId: t.arg.id() } : {},
       subscribe: (_root, args, ctx, info) => openStream(topic, ctx, info, (args as { connectorId?: string | number | null }).connectorId),
       resolve: (_query, row) => row as never,
@@ -49,3 +50,5 @@ liveField('operationChanged', 'Operation', operationTopic,
 liveField('recordChanged', 'Record', recordTopic,
   'Records of the connectors the viewer may see (of one connector, if given): new, renamed, remapped or changing state.', true);
 liveField('alertAdded', 'Alert', alertTopic, "The viewer's own new alerts.", false);
+liveField('deliveryChanged', 'Delivery', deliveryTopic,
+  'Superusers: every notification delivery written or changing status (PENDING, SENT, FAILED, DEAD), in commit order.', false, true);

@@ -4,6 +4,7 @@
 // is saved, and again when where or what it is sent changes.
 import type { Prisma, Webhook } from '@tributary/db';
 import { pingWebhook, testWebhookEndpoint } from '../notifications/channels/webhook.ts';
+import { wakeWebhook } from '../notifications/deliver.ts';
 import { URL_MAX, webhookColumns } from '../notifications/webhook-config.ts';
 import { WebhookStatusEnum } from './enums.ts';
 import { builder } from './builder.ts';
@@ -109,7 +110,11 @@ inputMutation('updateWebhook', {
       health = { status: 'ACTIVE', firstErrorAt: null, lastErrorAt: null, note: input.active ? 'Reactivated by an admin' : 'Reactivated: the new URL answered the ping' };
     }
     try {
-      await ctx.prisma.webhook.update({ where: { id: existing.id }, data: { ...columns, ...health } });
+      await ctx.prisma.$transaction(async (tx) => {
+        await tx.webhook.update({ where: { id: existing.id }, data: { ...columns, ...health } });
+        // its parked deliveries go now, in order, rather than at their next look
+        if (health.status === 'ACTIVE') await wakeWebhook(tx, existing.id);
+      });
     } catch (e) {
       rethrowConflict(e, 'name', `a webhook named "${columns.name}" already exists`);
     }

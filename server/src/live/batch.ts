@@ -9,6 +9,7 @@ export type LiveEvent =
   | { type: 'record'; id: number; connectorId: number; state: string }
   | { type: 'operation'; id: number; connectorId: number; status: string; progress: unknown }
   | { type: 'alert'; id: number; userId: number }
+  | { type: 'delivery'; id: number; status: string }
   | { type: 'resync'; since: Date };
 
 export class LiveBatch {

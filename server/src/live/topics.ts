@@ -7,7 +7,7 @@ import { Viewer } from '../auth/viewer.ts';
 import type { LiveBatch } from './batch.ts';
 import type { LiveEvent } from './batch.ts';
 
-type Model = 'operation' | 'record' | 'alert';
+type Model = 'operation' | 'record' | 'alert' | 'delivery';
 type Row = { id: number } & Record<string, unknown>;
 type ChangeEvent = Exclude<LiveEvent, { type: 'resync' }>;
 
@@ -60,6 +60,15 @@ export const alertTopic: Topic = {
   mayView: () => true,
   overlay: (row) => row,
   changedSince: (since, s) => ({ userId: s.userId, createdAt: { gte: since } }),
+};
+
+/** the notification outbox, for the superusers' delivery log */
+export const deliveryTopic: Topic = {
+  model: 'delivery',
+  wants: (e) => e.type === 'delivery',
+  mayView: (v) => v.isSuperuser,
+  overlay: (row, e) => (e.type === 'delivery' ? { ...row, status: e.status } : row),
+  changedSince: (since) => ({ updatedAt: { gte: since } }),
 };
 
 /** the rows `batch` delivers to one subscription; null when its user is gone */

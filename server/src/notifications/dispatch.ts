@@ -5,7 +5,7 @@
 import type { NotificationEvent, Prisma } from '@tributary/db';
 import { LOCKS } from '../locks.ts';
 import type { Services } from '../services.ts';
-import { DELIVER_TASK, deliveryJobKey, deliveryQueue } from './deliver-job.ts';
+import { DELIVER_TASK, deliveryJobKey, deliveryQueue, queueWebhook } from './deliver-job.ts';
 import { renderEvent } from './render.ts';
 import { planDeliveries, scopeKey, systemSettings, type Audience, type PlannedDelivery } from './settings.ts';
 
@@ -56,8 +56,10 @@ async function dispatchBatch(services: Services, tx: Prisma.TransactionClient, e
       data: planned.map((d) => ({ event: d.event, method: d.method, userId: d.userId, webhookId: d.webhookId, payload: d.payload as unknown as Prisma.InputJsonValue, digestAt: d.digestAt ?? null })),
       select: { id: true, webhookId: true, userId: true, method: true, digestAt: true },
     });
-    // one held for a digest gets no job of its own: digests.ts sends it with the others of its period
-    const queued = rows.filter((r) => !r.digestAt);
+    // one held for a digest gets no job of its own: digests.ts sends it with the others of its period;
+    // a webhook's are sent by its endpoint's job, woken once per batch
+    const queued = rows.filter((r) => !r.digestAt && !r.webhookId);
+    for (const webhookId of new Set(rows.flatMap((r) => (r.webhookId ? [r.webhookId] : [])))) await queueWebhook(tx, webhookId, 'now', true);
     // run_at is the clock after the dispatch lock, not now() (the transaction's start, which may precede
     // an earlier batch's): a user's alert jobs then run in event order, in the queue's run_at order
     await tx.$executeRaw`SELECT graphile_worker.add_job(${DELIVER_TASK}, json_build_object('deliveryId', d.id), queue_name => d.queue,

@@ -38,9 +38,10 @@ export interface DeliveryPayload {
  * A send that failed. `retryable`: the endpoint may recover (timeouts, 5xx, 429, a refused
  * connection) and the delivery waits for it; otherwise (a rejected token, a 4xx) retrying cannot
  * help and the delivery is DEAD at once. `retryAfterMs`: what the endpoint asked for (Retry-After).
+ * `parked`: nothing was sent because the endpoint is switched off or resting; no attempt counts.
  */
 export class DeliveryError extends Error {
-  constructor(message: string, readonly retryable: boolean, readonly retryAfterMs?: number) {
+  constructor(message: string, readonly retryable: boolean, readonly retryAfterMs?: number, readonly parked = false) {
     super(message);
     this.name = 'DeliveryError';
   }

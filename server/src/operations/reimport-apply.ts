@@ -2,6 +2,7 @@
 // below is one statement over the whole set (research/defectdojo.md §2b, "Reimport algorithm").
 import type pg from 'pg';
 import { activeSql } from './finding-status.ts';
+import { slaExpirationSql } from './sla.ts';
 
 /**
  * One row per finding of the report that counts, with what happens to it. A finding is a duplicate
@@ -131,10 +132,6 @@ export async function closeAbsent(client: pg.PoolClient, testId: number, now: Da
   return r.rows[0]!.ids;
 }
 
-/** DefectDojo's SLA_Configuration defaults, in days, for the severity column of `alias`; Info has no SLA */
-export const SLA_DAYS = (alias: string) =>
-  `CASE ${alias}.severity WHEN 'CRITICAL' THEN 7 WHEN 'HIGH' THEN 30 WHEN 'MEDIUM' THEN 90 WHEN 'LOW' THEN 120 END`;
-
 /** The columns a new finding is written with, here and in reimport-first.ts's fast path */
 export const NEW_FINDING_COLUMNS = `("testId", title, description, severity, active, verified, "falsePositive", "riskAccepted",
   "outOfScope", "isMitigated", "mitigatedAt", "lastStatusUpdate", "hashCode", "uniqueIdFromTool", "vulnIdFromTool",
@@ -156,7 +153,7 @@ WITH created AS (
     $2::timestamp, s.hash_code, s.unique_id, c.vuln_id, c.file_path, c.line, c.cwe, c.vulnerability_ids,
     s.component_name, s.component_version, s.service, c.static_finding, c.dynamic_finding, c.mitigation, c.refs,
     c.vendor_url, s.fix_available, s.fix_version, c.cvss_score, c.cvss_vector, c.epss_score,
-    d.found, d.found, d.found + make_interval(days => ${SLA_DAYS('c')}), $2::timestamp, $2::timestamp
+    d.found, d.found, ${slaExpirationSql('d.found', 'c.severity')}, $2::timestamp, $2::timestamp
   FROM reimport_plan p JOIN reimport_staging s ON s.ord = p.ord JOIN reimport_content c ON c.ord = p.ord
   CROSS JOIN LATERAL (SELECT COALESCE(c.found_at, $2::timestamp) AS found) d
   WHERE p.outcome = 'new'

@@ -12,7 +12,8 @@ import crypto from 'node:crypto';
 import type pg from 'pg';
 import type { DedupeAlgorithm } from '../connectors/kind.ts';
 import type { PreparedFinding } from './reimport-prepare.ts';
-import { NEW_FINDING_COLUMNS, SLA_DAYS } from './reimport-apply.ts';
+import { NEW_FINDING_COLUMNS } from './reimport-apply.ts';
+import { slaExpirationSql } from './sla.ts';
 import { activeSql } from './finding-status.ts';
 
 /**
@@ -53,7 +54,7 @@ WITH created AS (
     u.hash_code, u.unique_id, u.vuln_id, u.file_path, u.line, u.cwe, string_to_array(u.vulnerability_ids, E'\\x1f'),
     u.component_name, u.component_version, u.service, x.static_finding, x.dynamic_finding, u.mitigation, u.refs,
     u.vendor_url, u.fix_available, u.fix_version, u.cvss_score, u.cvss_vector, u.epss_score,
-    d.found, d.found, d.found + make_interval(days => ${SLA_DAYS('u')}), $2::timestamp, $2::timestamp
+    d.found, d.found, ${slaExpirationSql('d.found', 'u.severity')}, $2::timestamp, $2::timestamp
   FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::int[],
               $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::bool[],
               $20::text[], $21::float8[], $22::text[], $23::float8[], $24::int[], $25::timestamp[], $26::timestamp[])

@@ -5,11 +5,11 @@
 // tributary-delivery-<id>` so a receiver drops the repeat of a delivery whose answer was lost.
 // After each send the endpoint's health moves per DefectDojo's state machine (webhook-status.ts).
 //
-// An INACTIVE_* endpoint's deliveries are NOT dropped (DefectDojo drops them): they fail retryable
-// without a request, so they wait in the outbox — INACTIVE_TMP until its 60 s are up, INACTIVE_PERMANENT
-// (a 4xx answer, 24 h of errors, or an admin switching it off) every PARKED_RETRY_MS until an admin
-// reactivates it (updateWebhook active: true). A delivery that runs out of attempts while parked is
-// DEAD and can be replayed; the one whose send got the 4xx is DEAD at once (retrying cannot help).
+// An INACTIVE_* endpoint's deliveries are NOT dropped (DefectDojo drops them): they are parked
+// without a request and without counting an attempt, so they wait in the outbox — INACTIVE_TMP until
+// its 60 s are up, INACTIVE_PERMANENT (a 4xx answer, 24 h of errors, or an admin switching it off)
+// looking again every PARKED_RETRY_MS until an admin reactivates it (updateWebhook active: true wakes
+// them at once). The one whose send got the 4xx is DEAD at once (retrying cannot help) and can be replayed.
 import type { Webhook } from '@tributary/db';
 import { httpTimeoutMs } from '../../config.ts';
 import { ConnectorError } from '../../connectors/connector-error.ts';
@@ -166,7 +166,7 @@ export const sendWebhook: Channel = async (ctx) => {
     const why = hook.status === 'INACTIVE_PERMANENT'
       ? `is switched off (INACTIVE_PERMANENT${hook.note ? `: ${hook.note}` : ''}); the delivery waits until an admin reactivates it`
       : `is resting after an error (INACTIVE_TMP${hook.note ? `: ${hook.note}` : ''}); the delivery waits`;
-    throw new DeliveryError(`webhook "${hook.name}" ${why}`, true, ready.retryAfterMs ?? PARKED_RETRY_MS);
+    throw new DeliveryError(`webhook "${hook.name}" ${why}`, true, ready.retryAfterMs ?? PARKED_RETRY_MS, true);
   }
   const headerValue = hook.headerValueCiphertext ? services.secrets.open(hook.headerValueCiphertext) : null;
   const http = webhookHttp(`webhook "${hook.name}"`, headerValue);
