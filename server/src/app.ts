@@ -1,22 +1,23 @@
 // buildApp(config) → { start, stop }: composes the process by role. Every role gets PostgreSQL (with
 // migrations) and the shared services; the worker role adds the graphile-worker runner; the API role
-// adds the GraphQL API (HTTP and graphql-ws) and the dashboard; both answer /healthz and /metrics.
+// adds the GraphQL API (HTTP and graphql-ws) and the dashboard; both answer /healthz, /readyz and
+// /metrics. The migrate role only applies the migrations (migrateDatabase) and exits.
 import { runMigrations } from 'graphile-worker';
 import { createPrisma } from '@tributary/db';
 import type { Config } from './config.ts';
 import { connectPostgres, createPool } from './db/postgres.ts';
-import { applyMigrations } from './db/migrate.ts';
+import { applyMigrations, pendingMigrations } from './db/migrate.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { loadSecretBox } from './auth/secrets.ts';
 import { bootstrapAdmin } from './auth/bootstrap.ts';
 import type { Services } from './services.ts';
 import { LiveEvents } from './live/events.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { createRouter } from './http/router.ts';
+import { createRouter, type Readiness } from './http/router.ts';
 import { createHttpServer } from './http/server.ts';
 import { createGraphqlYoga, serveGraphqlHttp } from './graphql/yoga.ts';
 import { attachGraphqlWebsocket } from './http/websocket.ts';
-import { startWorker, workerLogger } from './jobs/worker.ts';
+import { startWorker, workerLogger, type WorkerHandle } from './jobs/worker.ts';
 import { closeMailTransports } from './notifications/channels/mail.ts';
 
 export interface App {
@@ -40,13 +41,14 @@ export interface BuildOptions {
 type Stops = Array<() => Promise<unknown>>;
 
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<App> {
-  const log = opts.logger ?? createLogger(config.logLevel);
+  const log = opts.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const metrics = createMetrics();
   const stops: Stops = [];
   let services: Services | null = null;
   let url = '';
   let ready = false;
   let stopping = false;
+  let worker: WorkerHandle | null = null;
   return {
     get url() { return url; },
     get services() {
@@ -54,14 +56,18 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       return services;
     },
     async start() {
+      if (config.role === 'migrate') throw new Error('the migrate role has no app to start: main.ts calls migrateDatabase()');
       services = await startServices(config, opts, log, stops);
+      metrics.useDatabase(services.pool);
       if (config.role !== 'api') {
         // pooled SMTP connections close once the worker's running jobs have finished
         stops.push(async () => closeMailTransports());
-        const worker = await startWorker(services, metrics);
-        stops.push(() => worker.stop());
+        const started = await startWorker(services, metrics);
+        worker = started;
+        stops.push(() => started.stop());
       }
-      url = await startHttp(services, metrics, () => ready, stops);
+      const readiness = checkReadiness(services, () => ready && !stopping, () => worker);
+      url = await startHttp(services, metrics, () => ready, readiness, stops);
       ready = true;
     },
     // the reverse of start: stop taking new work (websockets, then HTTP, draining), let running jobs
@@ -79,7 +85,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 async function startServices(config: Config, opts: BuildOptions, log: Logger, stops: Stops): Promise<Services> {
   const postgres = await connectPostgres(config);
   stops.push(() => postgres.stop());
-  const pool = createPool(postgres.url);
+  const pool = createPool(postgres.url, config.dbPoolSize);
   stops.push(() => pool.end().catch(() => {}));
   const applied = await applyMigrations(pool);
   if (applied.length) log.info({ applied }, 'applied migrations');
@@ -96,19 +102,65 @@ async function startServices(config: Config, opts: BuildOptions, log: Logger, st
   return { config, prisma, pool, secrets, log, live };
 }
 
+/**
+ * `pnpm start --role migrate`: applies Tributary's and graphile-worker's migrations and returns the
+ * names applied. Under the same advisory lock as every process's start, so running it while
+ * other processes start is safe.
+ */
+export async function migrateDatabase(config: Config, log: Logger = createLogger(config.logLevel, undefined, config.logFormat)): Promise<string[]> {
+  const postgres = await connectPostgres(config);
+  const pool = createPool(postgres.url, config.dbPoolSize);
+  try {
+    const applied = await applyMigrations(pool);
+    await runMigrations({ pgPool: pool, logger: workerLogger(log) });
+    return applied;
+  } finally {
+    await pool.end().catch(() => {});
+    await postgres.stop();
+  }
+}
+
+/**
+ * /readyz: the database answers (within 2 s), no migration of this build is missing (a newer build's
+ * migrations are fine: they are additive until the old build is gone), and a worker process's runner
+ * is taking jobs.
+ */
+function checkReadiness(services: Services, started: () => boolean, worker: () => WorkerHandle | null): () => Promise<Readiness> {
+  return async () => {
+    const checks: Record<string, string> = {};
+    checks.process = started() ? 'ok' : 'starting or stopping';
+    try {
+      const client = await services.pool.connect();
+      try {
+        await client.query("SET statement_timeout = '2s'");
+        const pending = await pendingMigrations(client);
+        checks.database = 'ok';
+        checks.migrations = pending.length ? `pending: ${pending.join(', ')} (run --role migrate)` : 'ok';
+      } finally {
+        await client.query('RESET statement_timeout').catch(() => {});
+        client.release();
+      }
+    } catch (e) {
+      checks.database = `unreachable: ${(e as Error).message}`;
+    }
+    if (services.config.role !== 'api') checks.worker = worker()?.running() ? 'ok' : 'not running';
+    return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
+  };
+}
+
 /** The HTTP server: on an API process with GraphQL (HTTP and websockets) and the dashboard. */
-async function startHttp(services: Services, metrics: Metrics, isReady: () => boolean, stops: Stops): Promise<string> {
+async function startHttp(services: Services, metrics: Metrics, isReady: () => boolean, readiness: () => Promise<Readiness>, stops: Stops): Promise<string> {
   const { config, log } = services;
   const runsApi = config.role !== 'worker';
-  const yoga = runsApi ? createGraphqlYoga(services) : null;
+  const yoga = runsApi ? createGraphqlYoga(services, metrics) : null;
   const http = createHttpServer(createRouter({
-    log, metrics, metricsToken: config.metricsToken, allowedOrigins: config.allowedOrigins, isReady,
+    log, metrics, metricsToken: config.metricsToken, allowedOrigins: config.allowedOrigins, isReady, readiness,
     graphql: yoga && ((req, res) => serveGraphqlHttp(yoga, services, req, res)),
   }));
   stops.push(() => http.close());
   if (yoga) {
-    const websockets = attachGraphqlWebsocket(http.server, yoga, services, metrics.registry);
-    stops.push(() => Promise.resolve(websockets.dispose()).catch(() => {}));
+    const websockets = attachGraphqlWebsocket(http.server, yoga, services, metrics);
+    stops.push(() => websockets.close());
   }
   return http.listen(config.port, config.host);
 }

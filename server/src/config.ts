@@ -1,7 +1,8 @@
 // Environment → typed configuration, in one place (CONTRACT.md lists every variable).
 import path from 'node:path';
 
-export type Role = 'all' | 'api' | 'worker';
+/** `migrate` applies the migrations and exits (a container runs it once before api and worker) */
+export type Role = 'all' | 'api' | 'worker' | 'migrate';
 
 export interface Config {
   role: Role;
@@ -20,6 +21,12 @@ export interface Config {
   logLevel: string;
   /** graphile-worker jobs run at once per worker process */
   workerConcurrency: number;
+  /** connections this process's pg pool may open (TRIBUTARY_DB_POOL_SIZE; a default per role, see poolSizeFor) */
+  dbPoolSize: number;
+  /** on SIGTERM, how long running jobs may take to finish before they are released to another worker */
+  shutdownGraceMs: number;
+  /** `pretty` (human lines, the default when stdout is a terminal) or `json` (one object per line) */
+  logFormat: 'json' | 'pretty';
   /** the only directory tree a report-directory connector may read */
   sarifRoot: string;
   /** unset → /metrics is open; set → only `Authorization: Bearer <it>` */
@@ -42,7 +49,7 @@ export class ConfigError extends Error {}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env, argv: string[] = process.argv.slice(2)): Config {
   const role = argValue(argv, '--role') ?? env.TRIBUTARY_ROLE ?? 'all';
-  if (role !== 'all' && role !== 'api' && role !== 'worker') throw new ConfigError(`--role must be all, api or worker (got "${role}")`);
+  if (role !== 'all' && role !== 'api' && role !== 'worker' && role !== 'migrate') throw new ConfigError(`--role must be all, api, worker or migrate (got "${role}")`);
   const port = Number(env.PORT ?? 4000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number (got "${env.PORT}")`);
   const concurrency = Number(env.TRIBUTARY_WORKER_CONCURRENCY ?? 4);
@@ -68,6 +75,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     slackApiUrl: env.TRIBUTARY_SLACK_API_URL || 'https://slack.com/api/',
     logLevel: env.LOG_LEVEL || 'info',
     workerConcurrency: concurrency,
+    dbPoolSize: env.TRIBUTARY_DB_POOL_SIZE ? positive(env, 'TRIBUTARY_DB_POOL_SIZE', 1) : poolSizeFor(role, concurrency),
+    shutdownGraceMs: positive(env, 'TRIBUTARY_SHUTDOWN_GRACE_MS', 25_000),
+    logFormat: logFormat(env),
     sarifRoot: path.resolve(env.TRIBUTARY_SARIF_ROOT || path.join(dataDir, 'reports')),
     metricsToken: env.TRIBUTARY_METRICS_TOKEN || undefined,
     allowedOrigins,
@@ -77,6 +87,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     alertsPerUser: positive(env, 'TRIBUTARY_ALERTS_PER_USER', 500),
     alertRetentionDays: positive(env, 'TRIBUTARY_ALERT_RETENTION_DAYS', 90),
   };
+}
+
+/**
+ * Connections per process when TRIBUTARY_DB_POOL_SIZE is unset. An API request holds one connection
+ * (two inside a Prisma transaction); a worker job holds one, a reimport two (its transaction and the
+ * staging COPY), and graphile-worker keeps one for LISTEN plus one for fetching jobs. Sized so a
+ * worker never waits on its own pool, and so 2 API + 2 worker processes fit PostgreSQL's default
+ * max_connections (100) with room for migrations and psql.
+ */
+export function poolSizeFor(role: Role, concurrency: number): number {
+  if (role === 'migrate') return 2;
+  if (role === 'api') return 10;
+  if (role === 'worker') return 2 * concurrency + 4;
+  return 10 + 2 * concurrency + 4;
+}
+
+function logFormat(env: Record<string, string | undefined>): 'json' | 'pretty' {
+  const format = env.LOG_FORMAT || (process.stdout.isTTY ? 'pretty' : 'json');
+  if (format !== 'json' && format !== 'pretty') throw new ConfigError(`LOG_FORMAT must be json or pretty (got "${format}")`);
+  return format;
 }
 
 function positive(env: Record<string, string | undefined>, name: string, fallback: number): number {

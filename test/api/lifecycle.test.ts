@@ -22,7 +22,8 @@ function portOpen(port: number): Promise<boolean> {
 
 it('starts on an embedded PostgreSQL, prints the URL and the generated password once, and stops cleanly on SIGTERM', async () => {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), TRIBUTARY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  // info: the ready and shutdown lines are log lines (JSON here: stdout is a pipe)
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), TRIBUTARY_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
   delete env.DATABASE_URL;
   delete env.TRIBUTARY_ADMIN_PASSWORD;
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -16,16 +16,29 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export interface ServerProcess extends GraphqlClient {
   url: string;
   pid: number;
+  /** everything the process wrote to stdout and stderr so far */
+  output(): string;
+  /** resolves with the exit code once the process has exited */
+  exited: Promise<number | null>;
   /** the value of a Prometheus metric without labels */
   metric(name: string): Promise<number>;
   stop(): Promise<void>;
 }
 
-export async function spawnServer(role: 'api' | 'worker', databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
+/** `node` on the TypeScript sources through tsx's loader, or on `pnpm build`'s output (no loader) */
+export const SOURCE_ENTRY = ['--import', 'tsx', 'server/src/main.ts'];
+export const BUILT_ENTRY = ['--conditions=tributary-dist', 'server/dist/main.js'];
+
+export interface SpawnOptions {
+  /** run server/dist (pnpm build) instead of the sources */
+  built?: boolean;
+}
+
+export async function spawnServer(role: 'api' | 'worker', databaseUrl: string, extraEnv: Record<string, string> = {}, opts: SpawnOptions = {}): Promise<ServerProcess> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `tributary-${role}-`));
   // node with tsx's loader, not the tsx CLI: one OS process, whose pid is the server's (RSS is read from it)
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts', '--role', role], {
+  const child: ChildProcess = spawn(process.execPath, [...(opts.built ? BUILT_ENTRY : SOURCE_ENTRY), '--role', role], {
     cwd: ROOT,
     env: {
       ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), TRIBUTARY_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
@@ -37,7 +50,7 @@ export async function spawnServer(role: 'api' | 'worker', databaseUrl: string, e
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -51,8 +64,10 @@ export async function spawnServer(role: 'api' | 'worker', databaseUrl: string, e
     ...graphqlClient(url),
     url,
     pid: child.pid!,
+    output: () => output,
+    exited,
     async metric(name) {
-      const text = await (await fetch(`${url}/metrics`)).text();
+      const text = await (await fetch(`${url}/metrics`, { headers: metricsHeaders(extraEnv) })).text();
       const line = text.split('\n').find((l) => l.startsWith(`${name} `));
       if (!line) throw new Error(`no metric ${name}`);
       return Number(line.slice(name.length + 1));
@@ -67,6 +82,22 @@ export async function spawnServer(role: 'api' | 'worker', databaseUrl: string, e
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+function metricsHeaders(env: Record<string, string>): Record<string, string> {
+  return env.TRIBUTARY_METRICS_TOKEN ? { authorization: `Bearer ${env.TRIBUTARY_METRICS_TOKEN}` } : {};
+}
+
+/** the sum of a metric's samples whose labels include `labels` (0 when there are none) */
+export async function metricSum(url: string, name: string, labels: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`, { headers })).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_:]+)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    if (Object.entries(labels).every(([k, v]) => (m[2] ?? '').includes(`${k}="${v}"`))) sum += Number(m[3]);
+  }
+  return sum;
 }
 
 export interface Subscriber<T = any> {

@@ -67,3 +67,15 @@ export async function applyMigrations(pool: pg.Pool): Promise<string[]> {
     client.release();
   }
 }
+
+let known: Promise<string[]> | null = null;
+
+/** Migrations of this build not (yet) applied to the database: /readyz asks on every probe. */
+export async function pendingMigrations(db: pg.Pool | pg.PoolClient): Promise<string[]> {
+  known ??= listMigrations().then((ms) => ms.map((m) => m.name));
+  const names = await known;
+  const { rows } = await db.query<{ migration_name: string }>(
+    'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL AND migration_name = ANY($1::text[])', [names]);
+  const done = new Set(rows.map((r) => r.migration_name));
+  return names.filter((n) => !done.has(n));
+}

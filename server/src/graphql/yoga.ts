@@ -2,7 +2,9 @@
 // the origins the operator allowed, and the Set-Cookie headers resolvers ask for (login / logout).
 // HTTP requests reach it through serveGraphqlHttp; websockets through its envelop (websocket.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getOperationAST } from 'graphql';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
+import type { Metrics } from '../metrics.ts';
 import type { Services } from '../services.ts';
 import type { Context } from './context.ts';
 import { asInputError } from './errors.ts';
@@ -19,7 +21,23 @@ const responseCookies: Plugin<Context> = {
   },
 };
 
-export function createGraphqlYoga({ log, config }: Services) {
+/** how long each query and mutation takes, by operation name (bounded: metrics.operationLabel) */
+function operationTimings(metrics: Metrics): Plugin<Context> {
+  return {
+    onExecute({ args }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      const end = metrics.graphqlSeconds.startTimer({ operation: metrics.operationLabel(operation?.name?.value ?? args.operationName), type: operation?.operation ?? 'unknown' });
+      return {
+        onExecuteDone({ result }) {
+          const failed = 'errors' in result && !!result.errors?.length;
+          end({ outcome: failed ? 'error' : 'ok' });
+        },
+      };
+    },
+  };
+}
+
+export function createGraphqlYoga({ log, config }: Services, metrics?: Metrics) {
   return createYoga<Context & { req: IncomingMessage; res: ServerResponse }>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -38,7 +56,7 @@ export function createGraphqlYoga({ log, config }: Services) {
         return masked;
       },
     },
-    plugins: [responseCookies, ...requestLimits(() => schema)],
+    plugins: [responseCookies, ...requestLimits(() => schema), ...(metrics ? [operationTimings(metrics)] : [])],
     // same-origin pages need no CORS headers; other origins only when the operator listed them
     cors: (request) => {
       const origin = request.headers.get('origin');

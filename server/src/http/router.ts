@@ -1,9 +1,11 @@
-// Which handler answers an HTTP request: /healthz, /metrics (behind TRIBUTARY_METRICS_TOKEN when set),
-// /graphql (after the browser guard) on API processes, and the dashboard with its security headers.
-import { createHash, timingSafeEqual } from 'node:crypto';
+// Which handler answers an HTTP request: /healthz (liveness), /readyz (readiness), /metrics (behind
+// TRIBUTARY_METRICS_TOKEN when set), /graphql (after the browser guard) on API processes, and the
+// dashboard with its security headers. Every request gets an id (the caller's X-Request-Id when it is
+// a sane one, e.g. from nginx, else a new one), echoed in the response and on every log line it causes.
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerToken } from '../auth/request-token.ts';
-import type { Logger } from '../logger.ts';
+import { withLogContext, type Logger } from '../logger.ts';
 import { refuseGraphqlRequest } from './browser-guard.ts';
 import type { Metrics } from '../metrics.ts';
 import { setSecurityHeaders } from './security-headers.ts';
@@ -18,11 +20,50 @@ export interface RouterOptions {
   allowedOrigins: readonly string[];
   /** false while starting and stopping: /healthz answers 503 and the API refuses work */
   isReady: () => boolean;
+  /** /readyz: whether this process can serve its roles now, and what is missing when not */
+  readiness: () => Promise<Readiness>;
   /** the GraphQL endpoint; null on a worker process, which serves only /healthz and /metrics */
   graphql: RequestHandler | null;
 }
 
-export function createRouter({ log, metrics, metricsToken, allowedOrigins, isReady, graphql }: RouterOptions): RequestHandler {
+export interface Readiness {
+  ok: boolean;
+  /** each check by name: 'ok' or why it fails */
+  checks: Record<string, string>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export function createRouter(opts: RouterOptions): RequestHandler {
+  const { log, metrics } = opts;
+  const route = routeOf(opts.graphql !== null);
+  const handle = handler(opts);
+  return (req, res) => {
+    const presented = req.headers['x-request-id'];
+    const reqId = typeof presented === 'string' && REQUEST_ID.test(presented) ? presented : randomUUID();
+    res.setHeader('x-request-id', reqId);
+    const path = (req.url ?? '/').split('?')[0]!;
+    const end = metrics.httpSeconds.startTimer({ route: route(path), method: req.method ?? 'GET' });
+    const started = performance.now();
+    res.once('finish', () => {
+      end({ status: String(res.statusCode) });
+      // probes and scrapes every few seconds would drown the log: those only at debug
+      const quiet = path === '/healthz' || path === '/readyz' || path === '/metrics' || res.statusCode < 400 && route(path) === 'static';
+      const level = res.statusCode >= 500 ? 'warn' : quiet ? 'debug' : 'info';
+      const ms = Math.round(performance.now() - started);
+      log[level]({ reqId, method: req.method, path, status: res.statusCode, ms }, `${req.method} ${path} ${res.statusCode} ${ms} ms`);
+    });
+    return withLogContext({ reqId }, () => handle(req, res));
+  };
+}
+
+/** the route label of the HTTP metrics: a fixed set, whatever paths clients send */
+function routeOf(api: boolean): (path: string) => string {
+  const fixed = new Set(['/healthz', '/readyz', '/metrics', ...(api ? ['/graphql'] : [])]);
+  return (path) => (fixed.has(path) ? path : api ? 'static' : 'other');
+}
+
+function handler({ log, metrics, metricsToken, allowedOrigins, isReady, readiness, graphql }: RouterOptions): RequestHandler {
   const metricsAuthorized = metricsGate(metricsToken);
   return async (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -30,6 +71,10 @@ export function createRouter({ log, metrics, metricsToken, allowedOrigins, isRea
       if (path === '/healthz') {
         const ok = isReady();
         return json(res, ok ? 200 : 503, { ok });
+      }
+      if (path === '/readyz') {
+        const state = await readiness();
+        return json(res, state.ok ? 200 : 503, state);
       }
       if (path === '/metrics') {
         if (!metricsAuthorized(req.headers.authorization)) { res.writeHead(401, { 'www-authenticate': 'Bearer' }).end(); return; }

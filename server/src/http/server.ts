@@ -1,5 +1,6 @@
 // The process's HTTP server: listens, and on close stops accepting, lets requests in flight finish,
-// and destroys connections still open 2 s later, so a slow or stalled client cannot hold up shutdown.
+// and destroys connections still open 10 s later, so a slow or stalled client cannot hold up shutdown.
+// Idle keep-alive connections close at once, and each busy one as soon as its response is sent.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { RequestHandler } from './router.ts';
@@ -11,8 +12,16 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+/** how long requests in flight may take to finish once the server is closing */
+const DRAIN_MS = 10_000;
+
 export function createHttpServer(handle: RequestHandler): HttpServer {
-  const server = createServer((req, res) => void handle(req, res));
+  let closing = false;
+  const server = createServer((req, res) => {
+    // a request on a kept-alive connection after close(): answer it, then close that connection
+    if (closing) res.setHeader('connection', 'close');
+    void handle(req, res);
+  });
   const sockets = new Set<Socket>();
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   return {
@@ -27,9 +36,12 @@ export function createHttpServer(handle: RequestHandler): HttpServer {
     },
     async close() {
       const closed = new Promise((r) => server.close(r));
+      closing = true;
       server.closeIdleConnections();
-      setTimeout(() => { for (const s of sockets) s.destroy(); }, 2_000).unref();
+      const force = setTimeout(() => { for (const s of sockets) s.destroy(); }, DRAIN_MS);
+      force.unref();
       await closed;
+      clearTimeout(force);
     },
   };
 }

@@ -1,19 +1,27 @@
 // GraphQL over websockets (graphql-ws on ws) at /graphql. Every operation runs through yoga's envelop,
 // so the request limits and masked errors of HTTP apply here too, with a context built the same way
 // (request-context.ts) from the upgrade request and the connectionParams' authorization.
+// On shutdown every socket is closed with 1012 (Service Restart): graphql-ws clients treat it as
+// retryable and reconnect (through the load balancer, to another API process), where its own 4500
+// (Internal Server Error) would make them give up.
 import type { IncomingMessage, Server } from 'node:http';
 import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import type { SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { MAX_BODY_BYTES, originAllowed } from './browser-guard.ts';
 import type { Services } from '../services.ts';
 import { requestContext } from '../graphql/request-context.ts';
 import type { GraphqlYoga } from '../graphql/yoga.ts';
+import type { Metrics } from '../metrics.ts';
 
-export function attachGraphqlWebsocket(server: Server, yoga: GraphqlYoga, services: Services, registry: Registry): { dispose(): Promise<void> | void } {
+/** RFC 6455 "Service Restart": the server is going away and the client should reconnect */
+export const CLOSE_SERVICE_RESTART = 1012;
+
+export function attachGraphqlWebsocket(server: Server, yoga: GraphqlYoga, services: Services, metrics: Metrics): { close(): Promise<void> } {
+  const { registry } = metrics;
   // 1 MiB: a query within the 5,000-token limit plus its variables fits many times over; ws would
   // otherwise buffer and parse messages of up to 100 MiB
   const wss = new WebSocketServer({
@@ -27,7 +35,11 @@ export function attachGraphqlWebsocket(server: Server, yoga: GraphqlYoga, servic
     name: 'tributary_live_subscriptions', help: 'open GraphQL subscriptions in this process', registers: [registry],
     collect() { this.set(services.live.listenerCount); },
   });
-  return useServer<Record<string, unknown>, { request: IncomingMessage }>(
+  wss.on('connection', (socket) => {
+    metrics.websocketConnections.inc();
+    socket.once('close', () => metrics.websocketConnections.dec());
+  });
+  const graphqlWs = useServer<Record<string, unknown>, { request: IncomingMessage }>(
     {
       connectionInitWaitTimeout: 10_000,
       // the envelop's execute and subscribe (with the plugins' hooks) travel in rootValue: prepareOperation
@@ -42,6 +54,17 @@ export function attachGraphqlWebsocket(server: Server, yoga: GraphqlYoga, servic
     // 15 s keep-alive pings: below the 30-60 s idle timeouts of common proxies
     15_000,
   );
+  return {
+    /** refuses new upgrades, closes every socket with 1012, and waits (up to 2 s) for them to go */
+    async close() {
+      const sockets = [...wss.clients];
+      const closed = Promise.all(sockets.map((s) => new Promise<void>((r) => (s.readyState === s.CLOSED ? r() : s.once('close', () => r())))));
+      for (const s of sockets) s.close(CLOSE_SERVICE_RESTART, 'Service Restart: reconnect');
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2_000).unref())]);
+      for (const s of wss.clients) s.terminate();
+      await Promise.resolve(graphqlWs.dispose()).catch(() => {});
+    },
+  };
 }
 
 /** Parses and validates one subscribe message through yoga's envelop: the errors to answer, or what to run. */

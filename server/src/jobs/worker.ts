@@ -1,5 +1,12 @@
 // The graphile-worker runner of a worker process, with the heartbeat that frees the jobs of workers
 // that died holding them (heartbeat.ts), and graphile-worker's log routed into ours.
+//
+// Stopping (SIGTERM): no new jobs are taken; running jobs get the grace period
+// (TRIBUTARY_SHUTDOWN_GRACE_MS) to finish. Then their abort signal fires: a sync stops between pages,
+// its reimport transaction rolls back, the operation stays RUNNING, and graphile-worker releases the
+// job with a retry (run_at ≈ 3 s later) for another worker. A job that ignores the signal is released
+// 5 s after that by unlocking it (force_unlock_workers) before the process exits, so no job waits for
+// the 15 s dead-worker detection, let alone graphile-worker's 4-hour lock expiry.
 import { EventEmitter } from 'node:events';
 import { Logger as WorkerLogger, run } from 'graphile-worker';
 import type { Metrics } from '../metrics.ts';
@@ -8,8 +15,17 @@ import type { Services } from '../services.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createTaskList, workerCrontab } from './tasks.ts';
 
-/** Starts taking jobs; stop() lets running jobs finish (graphile-worker releases what it cannot finish). */
-export async function startWorker(services: Services, metrics: Metrics): Promise<{ stop(): Promise<void> }> {
+/** after the grace period, how long aborted jobs get to unwind before they are unlocked regardless */
+export const ABORT_UNWIND_MS = 5_000;
+
+export interface WorkerHandle {
+  /** false once the runner has stopped or crashed: /readyz reports it */
+  running(): boolean;
+  stop(): Promise<void>;
+}
+
+/** Starts taking jobs; stop() lets running jobs finish within the grace period, then releases them. */
+export async function startWorker(services: Services, metrics: Metrics): Promise<WorkerHandle> {
   const { config, pool, log } = services;
   const events = new EventEmitter();
   const heartbeat = startHeartbeat(events, pool, log);
@@ -20,6 +36,7 @@ export async function startWorker(services: Services, metrics: Metrics): Promise
     noHandleSignals: true,
     // LISTEN/NOTIFY picks jobs up in ~25 ms; polling is only the fallback
     pollInterval: 2_000,
+    gracefulShutdownAbortTimeout: config.shutdownGraceMs,
     taskList: createTaskList(services, metrics),
     crontab: workerCrontab,
     logger: workerLogger(log),
@@ -27,18 +44,36 @@ export async function startWorker(services: Services, metrics: Metrics): Promise
     await heartbeat.stop();
     throw e;
   });
+  let alive = true;
+  runner.promise.then(() => { alive = false; }, (e) => { alive = false; log.error({ err: e }, 'worker stopped unexpectedly'); });
   return {
+    running: () => alive,
     async stop() {
-      await runner.stop().catch((e) => log.error({ err: e }, 'worker stop'));
+      alive = false;
+      // before stopping: graphile-worker forgets a worker's id as soon as its release begins
+      const ids = [...heartbeat.ids];
+      const stopped = runner.stop().catch((e) => log.error({ err: e }, 'worker stop'));
+      const late = await Promise.race([
+        stopped.then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), config.shutdownGraceMs + ABORT_UNWIND_MS).unref()),
+      ]);
+      if (late && ids.length) {
+        await pool.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [ids]).catch(() => {});
+        log.warn({ workers: ids }, 'released jobs still running after the grace period');
+      }
       await heartbeat.stop();
     },
   };
 }
 
-/** graphile-worker's own logger interface, routed into pino */
+/**
+ * graphile-worker's own logger interface, routed into pino. Its per-job lines ("Completed task …")
+ * go to debug: a job's outcome is in the job metrics, and a failure is still logged as a warning.
+ */
 export function workerLogger(log: Logger): WorkerLogger {
-  return new WorkerLogger((scope: unknown) => (level: string, message: string, meta?: unknown) => {
-    const fn = level === 'error' ? log.error : level === 'warning' ? log.warn : level === 'info' ? log.info : log.debug;
+  return new WorkerLogger((scope: { jobId?: string; taskIdentifier?: string } & Record<string, unknown>) => (level: string, message: string, meta?: unknown) => {
+    const perJob = level === 'info' && scope?.jobId !== undefined;
+    const fn = level === 'error' ? log.error : level === 'warning' ? log.warn : level === 'info' && !perJob ? log.info : log.debug;
     fn.call(log, { scope, ...(meta as object) }, message);
   });
 }

@@ -1,6 +1,8 @@
 // One operation's lifecycle, run by the `run_operation` job: PENDING → RUNNING → SUCCEEDED | FAILED
 // with start, end, duration, stats and a redacted error. Idempotent: a finished operation is left
-// alone, so a job retried after a crash never runs the work twice.
+// alone, so a job retried after a crash never runs the work twice. Aborted (the worker process is
+// stopping and its grace period ran out) the operation stays RUNNING and the error goes to
+// graphile-worker, which releases the job for another worker to run it again.
 import type { OperationStatus, Prisma } from '@tributary/db';
 import type { Services } from '../services.ts';
 import type { NotificationEventName } from '../events.ts';
@@ -24,6 +26,7 @@ export async function runOperation(services: Services, operationId: number, sign
     connection = kindContext(op.connector, services, signal);
     stats = op.type === 'DISCOVER' ? await runDiscover(services, op, op.connector, connection) : await runSync(services, op, op.connector, connection);
   } catch (e) {
+    if (signal?.aborted) throw e;
     status = 'FAILED';
     if (e instanceof SyncFailures) stats = e.stats;
     // kinds redact their own messages; this is the second line of defence for anything else

@@ -44,6 +44,9 @@ async function* findingsOf(kind: ConnectorKind, ctx: KindContext, records: Recor
   for (const record of records) {
     const vep = { key: record.vendorKey, name: record.name, metadata: record.metadata as Record<string, unknown> };
     for await (const page of kind.fetchFindings(ctx, vep)) {
+      // a worker shutting down past its grace period: the reimport's transaction rolls back and the
+      // job is retried elsewhere (operations/run.ts)
+      ctx.signal?.throwIfAborted();
       yield page.map((f) => ({ ...f, service: record.vendorKey }));
     }
   }
@@ -69,6 +72,7 @@ export async function runSync(services: Services, op: Operation, connector: Conn
 
   let recordsSynced = 0;
   for (const [productId, group] of byProduct) {
+    ctx.signal?.throwIfAborted();
     const testId = await ensureGlobalConnectorsTest(services, connector, kind, productId);
     if (!alreadyImported.has(testId)) {
       const before = findingsSoFar;
@@ -83,6 +87,8 @@ export async function runSync(services: Services, op: Operation, connector: Conn
           onProgress: (n: number) => { findingsSoFar = before + n; void progress(); },
         }, findingsOf(kind, ctx, group));
       } catch (e) {
+        // not this product's failure: the worker is stopping, and the retried job redoes this product
+        if (ctx.signal?.aborted) throw e;
         const names = group.map((r) => r.name).join(', ');
         failures.push(`${names}: ${ctx.http.redact(e instanceof Error ? e.message : String(e))}`);
         findingsSoFar = before;
