@@ -1,5 +1,9 @@
-import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from '@urql/vue';
+// The urql client: Graphcache (normalized, schema-aware) in front of HTTP for queries and mutations
+// and graphql-ws for subscriptions. Both carry the httpOnly session cookie: fetch sends it with
+// credentials, the websocket upgrade sends it by itself as a same-origin request.
+import { Client, fetchExchange, mapExchange, subscriptionExchange } from '@urql/vue';
 import { createClient as createWsClient } from 'graphql-ws';
+import { createCacheExchange } from './cache/createCache';
 
 export function createGraphqlClient(onUnauthenticated: () => void): Client {
   // lazy (the default): the socket opens with the first subscription, so it carries whatever
@@ -9,12 +13,12 @@ export function createGraphqlClient(onUnauthenticated: () => void): Client {
     url: '/graphql',
     fetchOptions: { credentials: 'include' },
     exchanges: [
-      cacheExchange,
       mapExchange({
         onError(error) {
           if (error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) onUnauthenticated();
         },
       }),
+      createCacheExchange(),
       fetchExchange,
       subscriptionExchange({
         forwardSubscription(request) {

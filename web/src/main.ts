@@ -1,13 +1,13 @@
+// Boots the dashboard: the urql client of the current session, the router, the shell.
 import { createApp } from 'vue';
 import urql from '@urql/vue';
 import App from './App.vue';
-import { router } from './router';
+import { loginLocation, router } from './routes';
 import { client, onSessionExpired } from './session';
 import './style.css';
 
 onSessionExpired(() => {
-  const here = router.currentRoute.value;
-  void router.push({ name: 'login', query: here.meta.public ? {} : { redirect: here.fullPath } });
+  void router.push(loginLocation(router.currentRoute.value));
 });
 
 // the client is provided as a ref: components follow it when a new session swaps it

@@ -1,14 +1,13 @@
 // Who is signed in, and the urql client that serves them. Every sign-in and sign-out swaps in a
 // fresh client so one user's cached results and open websocket never leak into the next session.
 import { shallowRef } from 'vue';
-import { gql, type Client } from '@urql/vue';
+import type { Client } from '@urql/vue';
 import { createGraphqlClient } from './client';
+import { ViewerQuery } from './graphql/session';
+import type { ResultOf } from './graphql/tada';
+import type { ViewerFields } from './graphql/session';
 
-export interface Viewer { id: string; email: string; name: string; isSuperuser: boolean }
-
-const ViewerQuery = gql<{ viewer: Viewer | null }>`
-  query Viewer { viewer { id email name isSuperuser } }
-`;
+export type Viewer = ResultOf<typeof ViewerFields>;
 
 let handleExpiry: () => void = () => {};
 let viewerRequest: Promise<Viewer | null> | undefined;

@@ -1,9 +1,7 @@
-import { gql, useMutation } from '@urql/vue';
+// Signing out: ends the session server-side, then drops the client and its cache.
+import { useMutation } from '@urql/vue';
+import { LogoutMutation } from '../graphql/session';
 import { endSession } from '../session';
-
-const LogoutMutation = gql<{ logout: { ok: boolean } }>`
-  mutation Logout { logout { ok } }
-`;
 
 export function useLogout() {
   const mutation = useMutation(LogoutMutation);

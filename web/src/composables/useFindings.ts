@@ -1,0 +1,56 @@
+// Findings: lists with the shared filter, one finding with its notes, counts, and the changes.
+import { computed, toValue, type MaybeRefOrGetter } from 'vue';
+import { useQuery } from '@urql/vue';
+import {
+  AddFindingNoteMutation, DeleteFindingMutation, FindingQuery, FindingsQuery, OpenFindingsBySeverityQuery,
+  RequestFindingReviewMutation, UpdateFindingMutation,
+} from '../graphql/findings';
+import type { VariablesOf } from '../graphql/tada';
+import { errorMessage } from '../errorMessage';
+import { useConnection } from './useConnection';
+import { useMutationAction } from './useMutationAction';
+
+export type FindingFilter = NonNullable<VariablesOf<typeof FindingsQuery>['filter']>;
+export type Severity = NonNullable<FindingFilter['severities']>[number];
+
+/** most severe first, as the server orders them */
+export const SEVERITIES: readonly Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'];
+
+export function useFindingList(filter: MaybeRefOrGetter<FindingFilter | null> = null, pageSize?: number) {
+  return useConnection({
+    query: FindingsQuery,
+    variables: () => ({ filter: toValue(filter) }),
+    connection: (data) => data.findings,
+    pageSize,
+  });
+}
+
+export function useFinding(id: MaybeRefOrGetter<string>, notesPageSize = 50) {
+  const query = useQuery({ query: FindingQuery, variables: () => ({ id: toValue(id), notesFirst: notesPageSize }) });
+  return {
+    finding: computed(() => (query.data.value?.node?.__typename === 'Finding' ? query.data.value.node : null)),
+    loading: query.fetching,
+    error: computed(() => (query.error.value ? errorMessage(query.error.value) : null)),
+    refetch: () => query.executeQuery({ requestPolicy: 'network-only' }),
+  };
+}
+
+/** open (active) findings per severity across the viewer's products */
+export function useOpenFindingsBySeverity() {
+  const query = useQuery({ query: OpenFindingsBySeverityQuery, requestPolicy: 'cache-and-network' });
+  return {
+    counts: computed(() => {
+      const data = query.data.value;
+      if (!data) return null;
+      const count = (c: { totalCount: number } | null | undefined) => c?.totalCount ?? 0;
+      return { CRITICAL: count(data.critical), HIGH: count(data.high), MEDIUM: count(data.medium), LOW: count(data.low), INFO: count(data.info) } satisfies Record<Severity, number>;
+    }),
+    loading: query.fetching,
+    error: computed(() => (query.error.value ? errorMessage(query.error.value) : null)),
+  };
+}
+
+export const useUpdateFinding = () => useMutationAction(UpdateFindingMutation, { success: 'Finding saved' });
+export const useAddFindingNote = () => useMutationAction(AddFindingNoteMutation, { success: 'Note added' });
+export const useRequestFindingReview = () => useMutationAction(RequestFindingReviewMutation, { success: 'Review requested' });
+export const useDeleteFinding = () => useMutationAction(DeleteFindingMutation, { success: 'Finding deleted' });

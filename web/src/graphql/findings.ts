@@ -1,0 +1,80 @@
+// Findings: lists (across products, or of one product or test) with the shared filter, one finding
+// with its notes, and the changes an analyst makes.
+import { graphql } from './tada';
+
+export const FindingListFields = graphql(`
+  fragment FindingListFields on Finding {
+    id title severity active verified falsePositive riskAccepted outOfScope duplicate isMitigated underReview
+    componentName componentVersion filePath line date createdAt mitigatedAt
+    test { id title engagement { id product { id name } } }
+  }
+`);
+
+export const FindingFields = graphql(`
+  fragment FindingFields on Finding {
+    ...FindingListFields
+    description mitigation references cwe cvssScore cvssVector epssScore knownExploited fixAvailable fixVersion
+    uniqueIdFromTool vulnIdFromTool hashCode vulnerabilityIds vendorUrl service
+    slaStartDate slaExpirationDate lastStatusUpdate updatedAt
+    test { id title connector { id name kind } engagement { id name product { id name } } }
+  }
+`, [FindingListFields]);
+
+export const FindingsQuery = graphql(`
+  query Findings($first: Int!, $after: String, $filter: FindingFilter) {
+    findings(first: $first, after: $after, filter: $filter) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes { ...FindingListFields }
+    }
+  }
+`, [FindingListFields]);
+
+export const FindingQuery = graphql(`
+  query Finding($id: ID!, $notesFirst: Int!, $notesAfter: String) {
+    node(id: $id) {
+      __typename
+      ... on Finding {
+        ...FindingFields
+        notes(first: $notesFirst, after: $notesAfter) {
+          totalCount
+          pageInfo { hasNextPage endCursor }
+          nodes { id text createdAt author { id name email } }
+        }
+      }
+    }
+  }
+`, [FindingFields]);
+
+/** open findings per severity, across every product the viewer may see (one count per alias) */
+export const OpenFindingsBySeverityQuery = graphql(`
+  query OpenFindingsBySeverity {
+    critical: findings(filter: { active: true, severities: [CRITICAL] }) { totalCount }
+    high: findings(filter: { active: true, severities: [HIGH] }) { totalCount }
+    medium: findings(filter: { active: true, severities: [MEDIUM] }) { totalCount }
+    low: findings(filter: { active: true, severities: [LOW] }) { totalCount }
+    info: findings(filter: { active: true, severities: [INFO] }) { totalCount }
+  }
+`);
+
+export const UpdateFindingMutation = graphql(`
+  mutation UpdateFinding($input: UpdateFindingInput!) {
+    updateFinding(input: $input) { finding { ...FindingFields } }
+  }
+`, [FindingFields]);
+
+export const AddFindingNoteMutation = graphql(`
+  mutation AddFindingNote($input: AddFindingNoteInput!) {
+    addFindingNote(input: $input) { finding { id } }
+  }
+`);
+
+export const RequestFindingReviewMutation = graphql(`
+  mutation RequestFindingReview($input: RequestFindingReviewInput!) {
+    requestFindingReview(input: $input) { finding { id underReview } }
+  }
+`);
+
+export const DeleteFindingMutation = graphql(`
+  mutation DeleteFinding($input: DeleteFindingInput!) { deleteFinding(input: $input) { deletedId } }
+`);
