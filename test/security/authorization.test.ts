@@ -51,6 +51,7 @@ let p2: number;
 let memberships = new Map<number, Map<number, Role>>(); // userId → productId → role
 let productOf = new Map<string, number>(); // "Type:id" → product id, for the product tree
 let alertOwner = new Map<number, number>();
+let tokenOwner = new Map<number, number>();
 const instances: Array<{ type: string; id: number }> = [];
 
 const gid = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');
@@ -83,6 +84,7 @@ function visible(actor: Actor, type: string, id: number): boolean {
   switch (type) {
     case 'Connector': case 'Record': case 'Operation': return seesAllProducts(actor);
     case 'Alert': return alertOwner.get(id) === actor.userId;
+    case 'ApiToken': return tokenOwner.get(id) === actor.userId;
     case 'Webhook': case 'Delivery': return !!actor.superuser;
     case 'User': {
       if (seesAllProducts(actor) || id === actor.userId) return true;
@@ -119,6 +121,7 @@ async function loadOracle() {
   ];
   for (const [type, q] of tree) for (const r of await rows(q)) productOf.set(`${type}:${r.id}`, r.p);
   alertOwner = new Map((await rows('SELECT id, "userId" FROM "Alert"')).map((r) => [r.id, r.userId]));
+  tokenOwner = new Map((await rows('SELECT id, "userId" FROM "ApiToken"')).map((r) => [r.id, r.userId]));
 }
 
 beforeAll(async () => {
@@ -170,6 +173,7 @@ beforeAll(async () => {
   }
   await sql.query(`INSERT INTO "Record" ("connectorId", "vendorKey", name, "updatedAt") VALUES ($1, 'unmapped', 'unmapped', now())`, [connector]);
   for (const a of actors) if (a.userId) await sql.query(`INSERT INTO "Alert" ("userId", event, title) VALUES ($1, 'other', $2)`, [a.userId, `for ${a.name}`]);
+  for (const a of actors) if (a.userId) await sql.query(`INSERT INTO "ApiToken" (name, "tokenHash", "userId") VALUES ($1, $2, $3)`, [`CI of ${a.name}`, `fixture-hash-${a.userId}`, a.userId]);
   const [hook] = await rows(`INSERT INTO "Webhook" (name, url, "headerName", "updatedAt") VALUES ('Fixture hook', $1, 'Authorization', now()) RETURNING id`, [hooks.url]);
   await sql.query(`INSERT INTO "Delivery" (event, method, "webhookId", payload, status) VALUES ('other', 'WEBHOOKS', $1, '{}', 'DEAD')`, [hook.id]);
 
@@ -332,6 +336,19 @@ describe('reads', () => {
           else expect(r.data?.systemSettings ?? null, at).toBeNull();
           continue;
         }
+        if (name === 'apiTokens') {
+          expect(r.data!.apiTokens.nodes.map((n: { id: string }) => ungid(n.id).id).sort(), at)
+            .toEqual([...tokenOwner].filter(([, u]) => u === actor.userId).map(([id]) => id).sort());
+          continue;
+        }
+        if (name === 'findingSummary' || name === 'findingTrend') {
+          // the fixture's findings are all active, High and new today: one per product the actor may see
+          const mine = [...productOf.keys()].filter((k) => k.startsWith('Finding:') && visible(actor, 'Finding', Number(k.split(':')[1]))).length;
+          if (name === 'findingSummary') expect(r.data!.findingSummary, at).toMatchObject({ high: mine, total: mine });
+          // all created today: the last of the 30 days
+          else expect(r.data!.findingTrend.map((d: { opened: number }) => d.opened), at).toEqual([...Array(29).fill(0), mine]);
+          continue;
+        }
         if (name === 'alerts') {
           expect(r.data!.alerts.nodes.map((n: { id: string }) => ungid(n.id).id), at)
             .toEqual([...alertOwner].filter(([, u]) => u === actor.userId).map(([id]) => id).sort((a, b) => b - a));
@@ -426,6 +443,8 @@ const MUTATIONS: Record<string, MutationCase> = {
   updateNotificationSettings: { need: 'loggedIn', input: () => ({ scope: 'PERSONAL', events: [{ event: 'scan_added', methods: ['ALERT'] }] }) },
   updateSystemSettings: { need: 'superuser', input: () => ({ enableWebhooks: true }) },
   replayDeliveries: { need: 'superuser', input: (t) => ({ ids: [gid('Delivery', t.delivery)] }) },
+  updateUser: { need: 'superuser', input: (t) => ({ id: gid('User', t.user), name: 'Renamed' }) },
+  removeProductMember: { need: 'product.manageMembers', input: (t) => ({ productId: gid('Product', t.product), userId: gid('User', t.user) }) },
 };
 
 function allowed(actor: Actor, need: Need, productId: number): boolean {
@@ -534,8 +553,13 @@ describe('subscriptions', () => {
     const [delivery] = await rows(`INSERT INTO "Delivery" (event, method, payload, status) VALUES ('other', 'MAIL', '{}', 'DEAD') RETURNING id`);
     for (const a of actors) if (a.userId) await sql.query(`INSERT INTO "Alert" ("userId", event, title) VALUES ($1, 'other', 'live')`, [a.userId]);
     await loadOracle();
-    // the alert is each actor's last event: wait for all of them (the rest were published before)
-    for (let tries = 0; subs.some(({ actor, streams }) => actor.userId !== null && streams.alertAdded.events.length === 0) && tries < 200; tries++) await sleep(50);
+    // every stream that should get an event has it (each stream reloads on its own, so under load
+    // one actor's alert may arrive before its operation), then a moment for any that should not
+    const due = ({ actor, streams }: (typeof subs)[number]) => actor.userId !== null && (streams.alertAdded.events.length === 0
+      || (visible(actor, 'Operation', op.id) && streams.operationChanged.events.length === 0)
+      || (visible(actor, 'Record', rec.id) && streams.recordChanged.events.length === 0)
+      || (visible(actor, 'Delivery', delivery.id) && streams.deliveryChanged.events.length === 0));
+    for (let tries = 0; subs.some(due) && tries < 400; tries++) await sleep(50);
     await sleep(300);
     for (const { actor, streams } of subs) {
       for (const [field, s] of Object.entries(streams)) {

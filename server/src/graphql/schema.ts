@@ -6,6 +6,7 @@ import './products.ts';
 import './engagements.ts';
 import './tests.ts';
 import './findings.ts';
+import './finding-stats.ts';
 import './connectors.ts';
 import './records.ts';
 import './operations.ts';

@@ -1,4 +1,4 @@
-// Users, sessions, API tokens and product membership.
+// Users (listing and, for superusers, their roles and status), sessions, API tokens and product membership.
 import { GraphQLError } from 'graphql';
 import { LoginThrottled } from '../auth/login-throttle.ts';
 import { hashPassword } from '../auth/passwords.ts';
@@ -6,7 +6,9 @@ import { applyTemplate } from '../notifications/settings.ts';
 import { LoginFailed, createApiToken, login, revokeToken, userIdForToken } from '../auth/sessions.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS } from '../auth/tokens.ts';
 import { Viewer, forbidden, requireViewer } from '../auth/viewer.ts';
+import type { Prisma } from '@tributary/db';
 import { builder } from './builder.ts';
+import type { Context } from './context.ts';
 import { canSee, visibleProducts, visibleUsers } from './visibility.ts';
 import { rethrowConflict } from './common.ts';
 import { ProductRoleEnum } from './enums.ts';
@@ -25,8 +27,57 @@ builder.prismaNode('User', {
     name: t.exposeString('name'),
     isSuperuser: t.exposeBoolean('isSuperuser'),
     globalRole: t.expose('globalRole', { type: ProductRoleEnum, nullable: true }),
+    isActive: t.exposeBoolean('isActive', { description: 'an inactive user cannot sign in and is told nothing' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    memberships: t.relatedConnection('memberships', {
+      cursor: 'id', totalCount: true, description: "the user's product roles, on the products the viewer may see",
+      query: (_a, ctx) => ({ where: { product: visibleProducts(ctx) }, orderBy: { id: 'asc' } }),
+    }),
   }),
+});
+
+builder.queryField('users', (t) =>
+  t.prismaConnection({
+    type: 'User',
+    cursor: 'id',
+    description: 'The users the viewer may see (everyone, for superusers and global roles), by email; `search` matches email or name.',
+    authScopes: { loggedIn: true },
+    args: { search: t.arg.string({ validate: { maxLength: 200 } }) },
+    resolve: (query, _r, args, ctx) => ctx.prisma.user.findMany({ ...query, where: usersWhere(ctx, args.search), orderBy: [{ email: 'asc' }, { id: 'asc' }] }),
+    totalCount: (_r, args, ctx) => ctx.prisma.user.count({ where: usersWhere(ctx, args.search) }),
+  }));
+
+function usersWhere(ctx: Context, search: string | null | undefined): Prisma.UserWhereInput {
+  const text = search?.trim();
+  return { AND: [visibleUsers(ctx), text ? { OR: [{ email: { contains: text, mode: 'insensitive' } }, { name: { contains: text, mode: 'insensitive' } }] } : {}] };
+}
+
+inputMutation('updateUser', {
+  payload: objectPayload('UpdateUserPayload', 'user', 'User'),
+  description: 'Superusers: changes the fields given. Nobody can take their own superuser status or deactivate themselves (the last way back in).',
+  authScopes: { superuser: true },
+  inputName: 'UpdateUserInput',
+  fields: (f) => ({
+    id: f.id({ required: true }),
+    name: f.string({ validate: { maxLength: 200 } }),
+    globalRole: f.field({ type: ProductRoleEnum, description: 'null removes it' }),
+    isSuperuser: f.boolean(),
+    isActive: f.boolean(),
+  }),
+  resolve: async (input, ctx) => {
+    const viewer = requireViewer(ctx.viewer);
+    const id = decodeId(String(input.id), 'User', 'id');
+    if (!(await ctx.prisma.user.findUnique({ where: { id }, select: { id: true } }))) throw notFound('id: the user');
+    if (id === viewer.id && input.isSuperuser === false) throw badInput('isSuperuser: you cannot take your own superuser status', 'isSuperuser');
+    if (id === viewer.id && input.isActive === false) throw badInput('isActive: you cannot deactivate yourself', 'isActive');
+    const data: Prisma.UserUpdateInput = {};
+    if (input.name != null) data.name = input.name.trim();
+    if (input.globalRole !== undefined) data.globalRole = input.globalRole;
+    if (input.isSuperuser != null) data.isSuperuser = input.isSuperuser;
+    if (input.isActive != null) data.isActive = input.isActive;
+    await ctx.prisma.user.update({ where: { id }, data });
+    return { id };
+  },
 });
 
 builder.prismaNode('ProductMember', {
@@ -105,10 +156,39 @@ builder.mutationField('logout', (t) =>
     },
   }));
 
+builder.prismaNode('ApiToken', {
+  authScopes: canSee.apiToken,
+  id: { field: 'id' },
+  nullable: true,
+  findUnique: (id, ctx) => ({ id: Number(id), userId: ctx.viewer?.id ?? -1 }),
+  description: "An integrator's token: its name and use, never the token itself (only its hash is kept).",
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+builder.queryField('apiTokens', (t) =>
+  t.prismaConnection({
+    type: 'ApiToken',
+    cursor: 'id',
+    description: "The viewer's own API tokens that are not revoked, newest first.",
+    authScopes: { loggedIn: true },
+    resolve: (query, _r, _a, ctx) => ctx.prisma.apiToken.findMany({ ...query, where: ownTokens(ctx), orderBy: { id: 'desc' } }),
+    totalCount: (_r, _a, ctx) => ctx.prisma.apiToken.count({ where: ownTokens(ctx) }),
+  }));
+
+const ownTokens = (ctx: Context) => ({ userId: requireViewer(ctx.viewer).id, revokedAt: null });
+
 builder.mutationField('createApiToken', (t) =>
   t.field({
     type: builder.objectRef<{ token: string; id: string }>('CreateApiTokenPayload').implement({
-      fields: (f) => ({ token: f.exposeString('token', { description: 'shown once' }), id: f.exposeID('id') }),
+      fields: (f) => ({
+        token: f.exposeString('token', { description: 'shown once' }),
+        id: f.exposeID('id', { description: "the row id (apiToken.id is the token's global id)" }),
+        apiToken: f.prismaField({ type: 'ApiToken', resolve: (query, p, _a, ctx) => ctx.prisma.apiToken.findUniqueOrThrow({ ...query, where: { id: Number(p.id) } }) }),
+      }),
     }),
     description: 'A token for integrators ("Authorization: Bearer <token>"), shown once; only its hash is stored.',
     authScopes: { loggedIn: true },
@@ -128,13 +208,21 @@ inputMutation('revokeApiToken', {
   payload: OkPayload,
   authScopes: { loggedIn: true },
   inputName: 'RevokeApiTokenInput',
-  fields: (f) => ({ token: f.string({ required: true }) }),
+  description: 'Revokes a token given itself (`token`: any session or API token) or, for your own API tokens, by `id`.',
+  fields: (f) => ({ token: f.string(), id: f.id() }),
   resolve: async (input, ctx) => {
     const viewer = requireViewer(ctx.viewer);
-    const owner = await userIdForToken(ctx.prisma, input.token);
+    if ((input.token == null) === (input.id == null)) throw badInput('token, id: give exactly one of them', input.token == null ? 'token' : 'id');
+    if (input.id != null) {
+      const id = decodeId(String(input.id), 'ApiToken', 'id');
+      const revoked = await ctx.prisma.apiToken.updateMany({ where: { id, userId: viewer.id, revokedAt: null }, data: { revokedAt: new Date() } });
+      if (!revoked.count) throw notFound('id: the token');
+      return { ok: true };
+    }
+    const owner = await userIdForToken(ctx.prisma, input.token!);
     if (owner === null) throw badInput('token: unknown or already revoked', 'token');
     if (owner !== viewer.id && !viewer.isSuperuser) throw forbidden("revoke another user's token");
-    await revokeToken(ctx.prisma, input.token);
+    await revokeToken(ctx.prisma, input.token!);
     return { ok: true };
   },
 });
@@ -213,5 +301,35 @@ builder.mutationField('addProductMember', (t) =>
         });
       });
       return { id: member.id };
+    },
+  }));
+
+builder.mutationField('removeProductMember', (t) =>
+  t.field({
+    type: builder.objectRef<{ ok: boolean }>('RemoveProductMemberPayload').implement({ fields: (f) => ({ ok: f.exposeBoolean('ok', { description: 'false when the user was not a member' }) }) }),
+    description: 'Takes a user off a product. Removing an Owner takes what adding one does (Owners, superusers).',
+    authScopes: { loggedIn: true },
+    args: {
+      input: t.arg({
+        required: true,
+        type: builder.inputType('RemoveProductMemberInput', { fields: (f) => ({ productId: f.id({ required: true }), userId: f.id({ required: true }) }) }),
+      }),
+    },
+    resolve: async (_root, { input }, ctx) => {
+      const viewer = requireViewer(ctx.viewer);
+      const productId = decodeId(String(input.productId), 'Product', 'productId');
+      const userId = decodeId(String(input.userId), 'User', 'userId');
+      if (!viewer.can('product.view', productId) || !(await ctx.prisma.product.findUnique({ where: { id: productId } }))) throw notFound('productId: the product');
+      if (!viewer.can('product.manageMembers', productId)) throw forbidden('manage members of this product');
+      // the same lock as addProductMember: a racing promotion to Owner cannot slip between read and delete
+      const removed = await ctx.prisma.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT 1 FROM "Product" WHERE id = ${productId} FOR UPDATE`;
+        const current = await tx.productMember.findUnique({ where: { productId_userId: { productId, userId } }, select: { role: true } });
+        if (!current) return false;
+        if (current.role === 'OWNER' && !viewer.can('product.addOwner', productId)) throw forbidden('remove an Owner of this product');
+        await tx.productMember.delete({ where: { productId_userId: { productId, userId } } });
+        return true;
+      });
+      return { ok: removed };
     },
   }));

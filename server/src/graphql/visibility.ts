@@ -54,6 +54,8 @@ export const canSee = {
   record: globalRoleOnly as Rule<unknown>,
   operation: globalRoleOnly as Rule<unknown>,
   alert: ((a, ctx) => ctx.viewer?.id === a.userId) as Rule<{ userId: number }>,
+  /** a token's name and use are its owner's only, superusers included */
+  apiToken: ((a, ctx) => ctx.viewer?.id === a.userId) as Rule<{ userId: number }>,
   /** webhook endpoints are admin-only, as in DefectDojo */
   webhook: ((_w, ctx) => !!ctx.viewer?.isSuperuser) as Rule<unknown>,
   /** the delivery log is the superuser's (it names every recipient) */
