@@ -9,8 +9,8 @@
 // updateSystemSettings(enableWebhooks: true), SYSTEM settings scan_added: [WEBHOOKS]. Then, per
 // variant, the events are inserted by one statement in ONE transaction; t0 is taken just before its
 // COMMIT is sent, and every latency is measured from there, so p50 is about half the run.
-//   (1) N events to 1 webhook: its deliveries run one at a time, in order, by design (graphile queue
-//       `webhook:<id>`, deliver.ts waitsBehindEarlier) — a sequential pipeline.
+//   (1) N events to 1 webhook: its deliveries run one at a time, in order, by design (the endpoint's
+//       one job, deliver.ts deliverWebhook) — a sequential pipeline.
 //   (2) N/HOOKS events to HOOKS webhooks (HOOKS deliveries each): N deliveries on HOOKS queues, of
 //       which the worker runs min(HOOKS, concurrency) at once.
 // Each is compared with the same N POSTs (same headers and body size) sent straight to the receiver
