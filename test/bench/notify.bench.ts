@@ -1,6 +1,6 @@
 // `pnpm bench:notify`: how long notifications take from the commit that wrote their events to the
 // webhook receiver, through the whole outbox — the dispatch_notifications job (NotificationEvent →
-// Delivery rows + deliver_notification jobs, 50 events per transaction), then one deliver job per
+// Delivery rows, 50 events per transaction, waking each webhook's job), then that job sending each
 // delivery over the guarded HTTP client — on an embedded PostgreSQL, with one API and one worker
 // process (TRIBUTARY_WORKER_CONCURRENCY as the worker would have it, 4 by default) and a loopback
 // receiver in this process that answers 200 and notes when each Idempotency-Key first arrives.
