@@ -6,7 +6,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { CREATE_PRODUCT } from '../support/documents.ts';
 import { rowId } from '../support/graphql.ts';
-import { waitFor } from '../support/wait.ts';
+import { subscribe } from '../support/processes.ts';
+import { sleep, waitFor } from '../support/wait.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver.ts';
 
 let t: TestApp;
@@ -106,4 +107,27 @@ it('parks the messages behind one the endpoint refused for good without using up
   await waitFor(async () => (await deliveries()).slice(first + 1).every((d) => d.status === 'SENT'), 'the parked deliveries sent');
   // the first one reached the receiver once, refused; the others once each, after it
   expect(received().slice(before).map((r) => r.json.counts?.new ?? r.json.finding_count)).toEqual([10, 11, 12]);
+});
+
+it('streams every delivery and each status it moves through to superusers (deliveryChanged), and to nobody else', async () => {
+  const live = subscribe(t.url, admin, 'subscription { deliveryChanged { id status attempts } }');
+  const reader = await t.ok('mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }', { i: { email: 'watcher@example.com', password: 'a long enough password' } }, admin);
+  expect(reader.createUser.user.id).toBeTruthy();
+  const refused = subscribe(t.url, await t.login('watcher@example.com', 'a long enough password'), 'subscription { deliveryChanged { id } }');
+  await waitFor(async () => refused.errors.length > 0, 'the refusal');
+  expect(refused.errors.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+  await sleep(200); // the superuser's subscription is in place
+
+  rx.failWith(503, { times: 1 });
+  await scanAdded(20);
+  const [row] = (await deliveries()).slice(-1);
+  await waitFor(async () => (await deliveries()).at(-1)!.status === 'FAILED', 'the failed attempt');
+  await timePasses();
+  await waitFor(async () => live.events.some((e) => e.deliveryChanged.status === 'SENT'), 'SENT, live');
+  const seen = live.events.map((e) => e.deliveryChanged).filter((d) => d.id === live.events[0]!.deliveryChanged.id);
+  expect(seen.map((d) => d.status)).toEqual(['PENDING', 'FAILED', 'SENT']);
+  expect(seen.at(-1)!.attempts).toBe(2);
+  expect(row).toBeTruthy();
+  await live.dispose();
+  await refused.dispose();
 });

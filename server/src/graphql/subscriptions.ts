@@ -14,8 +14,10 @@ import type { Context } from './context.ts';
 
 type Topic = typeof operationTopic;
 
-async function openStream(topic: Topic, ctx: Context, info: GraphQLResolveInfo, connectorGlobalId?: string | number | null) {
+async function openStream(topic: Topic, ctx: Context, info: GraphQLResolveInfo, connectorGlobalId?: string | number | null, superuser = false) {
   const viewer = requireViewer(ctx.viewer);
+  // scope-auth guards resolve, not subscribe: without this a refused subscriber would wait in silence
+  if (superuser && !viewer.isSuperuser) throw forbidden(`subscribe to ${info.fieldName}`);
   let connectorId: number | null = null;
   if (connectorGlobalId != null) {
     connectorId = decodeId(String(connectorGlobalId), 'Connector', 'connectorId');
@@ -38,9 +40,9 @@ function liveField(name: string, type: 'Operation' | 'Record' | 'Alert' | 'Deliv
       type,
       nullable: false,
       description,
-      ...(superuser ? { authScopes: { superuser: true } } : {}),
+
       args: byConnector ? { connectorId: t.arg.id() } : {},
-      subscribe: (_root, args, ctx, info) => openStream(topic, ctx, info, (args as { connectorId?: string | number | null }).connectorId),
+      subscribe: (_root, args, ctx, info) => openStream(topic, ctx, info, (args as { connectorId?: string | number | null }).connectorId, superuser),
       resolve: (_query, row) => row as never,
     }));
 }
