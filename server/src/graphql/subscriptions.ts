@@ -40,7 +40,6 @@ function liveField(name: string, type: 'Operation' | 'Record' | 'Alert' | 'Deliv
       type,
       nullable: false,
       description,
-
       args: byConnector ? { connectorId: t.arg.id() } : {},
       subscribe: (_root, args, ctx, info) => openStream(topic, ctx, info, (args as { connectorId?: string | number | null }).connectorId, superuser),
       resolve: (_query, row) => row as never,
