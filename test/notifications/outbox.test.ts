@@ -82,6 +82,20 @@ describe('settings', () => {
     expect((await t.ok(SETTINGS, { scope: 'PERSONAL' }, users.reader!.token)).notificationSettings.events.find((e: { event: string }) => e.event === 'scan_added').methods).toEqual(['ALERT', 'MAIL']);
   });
 
+  it('offers each scope its methods and says which events take a minimum severity; Teams and webhooks are refused outside SYSTEM', async () => {
+    const Q = 'query($s: NotificationScope!) { notificationSettings(scope: $s) { availableMethods events { event takesMinimumSeverity } } }';
+    const system = (await t.ok(Q, { s: 'SYSTEM' }, admin)).notificationSettings;
+    expect(system.availableMethods).toEqual(['ALERT', 'MAIL', 'SLACK', 'MSTEAMS', 'WEBHOOKS']);
+    const personal = (await t.ok(Q, { s: 'PERSONAL' }, users.reader!.token)).notificationSettings;
+    expect(personal.availableMethods).toEqual(['ALERT', 'MAIL', 'SLACK']);
+    expect(personal.events.filter((e: { takesMinimumSeverity: boolean }) => e.takesMinimumSeverity).map((e: { event: string }) => e.event)).toEqual(['scan_added', 'sla_breach', 'sla_breach_combined']);
+    for (const scope of ['PERSONAL', 'TEMPLATE'] as const) {
+      const refused = await settings(scope === 'PERSONAL' ? users.reader!.token : admin, scope, [{ event: 'scan_added', methods: ['ALERT', 'WEBHOOKS'] }]);
+      expect(firstError(refused), scope).toMatchObject({ code: 'BAD_USER_INPUT', fields: ['events[0].methods'] });
+      expect(firstError(refused).message).toMatch(/WEBHOOKS is the system's own/);
+    }
+  });
+
   it('copies the template to every new user', async () => {
     expect((await settings(admin, 'TEMPLATE', [{ event: 'record_missing', methods: ['ALERT'] }])).errors).toBeUndefined();
     const fresh = await user('fresh');

@@ -77,6 +77,10 @@ it('marks a message the receiver refuses for good DEAD, and a superuser replays 
   const before = received().length;
   const replayed = await t.ok('mutation($i: ReplayDeliveriesInput!) { replayDeliveries(input: $i) { replayed } }', { i: { webhookId } }, admin);
   expect(replayed.replayDeliveries.replayed).toBe(1);
+  // nothing else is dead: replaying everything finds nothing more
+  expect((await t.ok('mutation { replayDeliveries(input: { all: true }) { replayed } }', {}, admin)).replayDeliveries.replayed).toBe(0);
+  const listedWithHook = await t.ok('{ deliveries(first: 1) { nodes { webhook { name } } } }', {}, admin);
+  expect(listedWithHook.deliveries.nodes[0].webhook).toEqual({ name: 'SIEM' });
   await waitFor(async () => (await deliveries()).every((d) => d.status === 'SENT'), 'the replayed delivery');
   expect(received().length).toBe(before + 1);
   expect(received().at(-1)!.headers['idempotency-key']).toBe(`tributary-delivery-${dead.id}`);

@@ -2,9 +2,9 @@
 // delivery log with replay. The rules are notifications/settings.ts and deliver.ts.
 import type { NotificationScope, Prisma } from '@tributary/db';
 import { forbidden, requireViewer } from '../auth/viewer.ts';
-import { NOTIFICATION_EVENTS, isNotificationEvent } from '../events.ts';
+import { FINDING_EVENTS, NOTIFICATION_EVENTS, isNotificationEvent } from '../events.ts';
 import { replayDeliveries } from '../notifications/deliver.ts';
-import { DIGEST_METHODS, parseDigests, parseEventSettings, scopeKey, serializeEventSettings, systemSettings } from '../notifications/settings.ts';
+import { DIGEST_METHODS, methodsOf, parseDigests, parseEventSettings, scopeKey, serializeEventSettings, systemSettings } from '../notifications/settings.ts';
 import { slackAuthTest } from '../notifications/channels/slack.ts';
 import { SLA_FIELDS, queueSlaRecompute } from '../operations/sla.ts';
 import { InputError } from '../util/input-error.ts';
@@ -30,6 +30,7 @@ const DigestRef = builder.objectRef<{ method: string; frequency: string }>('Noti
 const EventSettingRef = builder.objectRef<{ event: string; methods: string[]; minimumSeverity: string | null }>('NotificationEventSetting').implement({
   fields: (t) => ({
     event: t.exposeString('event'),
+    takesMinimumSeverity: t.boolean({ description: 'a finding event: minimumSeverity applies to it', resolve: (s) => FINDING_EVENTS.includes(s.event as never) }),
     methods: t.field({ type: [NotificationMethodEnum], resolve: (s) => s.methods as never }),
     minimumSeverity: t.field({ type: SeverityEnum, nullable: true, description: 'finding events: only findings this severe or worse', resolve: (s) => s.minimumSeverity as never }),
   }),
@@ -38,6 +39,7 @@ const EventSettingRef = builder.objectRef<{ event: string; methods: string[]; mi
 const SettingsRef = builder.objectRef<SettingsShape>('NotificationSettings').implement({
   fields: (t) => ({
     scope: t.field({ type: NotificationScopeEnum, resolve: (s) => s.scope }),
+    availableMethods: t.field({ type: [NotificationMethodEnum], description: "the methods this scope's rows may choose (Teams and webhooks are the system's own)", resolve: (s) => [...methodsOf(s.scope)] }),
     product: t.prismaField({ type: 'Product', nullable: true, resolve: (query, s, _a, ctx) => (s.productId ? ctx.prisma.product.findUnique({ ...query, where: { id: s.productId } }) : null) }),
     digests: t.field({
       type: [DigestRef],
@@ -107,7 +109,11 @@ inputMutation('updateNotificationSettings', {
   }),
   resolve: async (input, ctx) => {
     const { scope, userId, productId, key } = await settingsKey(ctx, input.scope, input.productId);
-    input.events.forEach((e, i) => { if (!isNotificationEvent(e.event)) throw new InputError(`events[${i}].event`, `"${e.event.slice(0, 100)}" is not a notification event`); });
+    input.events.forEach((e, i) => {
+      if (!isNotificationEvent(e.event)) throw new InputError(`events[${i}].event`, `"${e.event.slice(0, 100)}" is not a notification event`);
+      const other = e.methods.find((m) => !methodsOf(scope).includes(m));
+      if (other) throw new InputError(`events[${i}].methods`, `${other} is the system's own: ${scope} settings take ${methodsOf(scope).join(', ')}`);
+    });
     const row = await ctx.prisma.notificationSettings.findUnique({ where: { scopeKey: key } });
     const settings = parseEventSettings(row?.events);
     for (const e of input.events) settings.set(e.event as never, { methods: [...new Set(e.methods)], minimumSeverity: e.minimumSeverity ?? null });
@@ -216,6 +222,7 @@ builder.prismaNode('Delivery', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
     user: t.relation('user', { nullable: true }),
+    webhook: t.relation('webhook', { nullable: true }),
   }),
 });
 
@@ -246,15 +253,14 @@ builder.queryField('deliveries', (t) =>
 
 inputMutation('replayDeliveries', {
   payload: builder.objectRef<{ replayed: number }>('ReplayDeliveriesPayload').implement({ fields: (t) => ({ replayed: t.exposeInt('replayed') }) }),
-  description: 'Sends dead (or failing) deliveries again now: the ones given, or all of one webhook.',
+  description: 'Sends dead (or failing) deliveries again now: the ones given, all of one webhook, or all.',
   authScopes: { superuser: true },
   inputName: 'ReplayDeliveriesInput',
-  fields: (f) => ({ ids: f.idList({ validate: { maxLength: 1000 } }), webhookId: f.id() }),
+  fields: (f) => ({ ids: f.idList({ validate: { maxLength: 1000 } }), webhookId: f.id(), all: f.boolean({ description: 'every dead or failing delivery' }) }),
   resolve: async (input, ctx) => {
-    if ((input.ids == null) === (input.webhookId == null)) throw new InputError('ids', 'give exactly one of ids and webhookId');
-    const where: Prisma.DeliveryWhereInput = input.ids
-      ? { id: { in: input.ids.map((id) => decodeId(String(id), 'Delivery', 'ids')) } }
-      : { webhookId: decodeId(String(input.webhookId), 'Webhook', 'webhookId') };
+    if ([input.ids != null, input.webhookId != null, input.all === true].filter(Boolean).length !== 1) throw new InputError('ids', 'give exactly one of ids, webhookId and all: true');
+    const where: Prisma.DeliveryWhereInput = input.ids ? { id: { in: input.ids.map((id) => decodeId(String(id), 'Delivery', 'ids')) } }
+      : input.webhookId != null ? { webhookId: decodeId(String(input.webhookId), 'Webhook', 'webhookId') } : {};
     return { replayed: await replayDeliveries(ctx, where) };
   },
 });

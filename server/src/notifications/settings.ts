@@ -16,6 +16,12 @@ export type EventSettings = Map<NotificationEventName, EventSetting>;
 const METHODS: readonly NotificationMethod[] = ['ALERT', 'MAIL', 'SLACK', 'MSTEAMS', 'WEBHOOKS'];
 /** what a person can be sent; Teams and webhooks are the system's own */
 const PERSONAL_METHODS: readonly NotificationMethod[] = ['ALERT', 'MAIL', 'SLACK'];
+const ALL_METHODS: readonly NotificationMethod[] = [...PERSONAL_METHODS, 'MSTEAMS', 'WEBHOOKS'];
+
+/** the methods a scope's rows may choose: SYSTEM all five, the others (people, and the template copied to them) a person's three */
+export function methodsOf(scope: NotificationScope): readonly NotificationMethod[] {
+  return scope === 'SYSTEM' ? ALL_METHODS : PERSONAL_METHODS;
+}
 
 export function scopeKey(scope: NotificationScope, userId?: number | null, productId?: number | null): string {
   return scope === 'PERSONAL' ? `PERSONAL:${userId}` : scope === 'PRODUCT' ? `PRODUCT:${userId}:${productId}` : scope;
