@@ -90,8 +90,10 @@ describe('dashboard shell', () => {
     await page.waitForURL((url) => url.pathname === '/');
     expect((await page.getByTestId('viewer-email').textContent())?.trim()).toBe(ADMIN.email);
     expect((await page.getByRole('heading', { level: 1 }).textContent())?.trim()).toBe('Welcome, Administrator');
+    // Admin shows once the viewer is known to be a superuser
+    await navLink('Admin').waitFor();
     expect((await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).map((text) => text.trim()))
-      .toEqual(['Home', 'Products']);
+      .toEqual(['Home', 'Connectors', 'Products', 'Findings', 'Notifications', 'Admin']);
     await page.getByText('No connectors yet').waitFor();
     await page.getByText('No alerts yet').first().waitFor();
     expect(await page.getByRole('img', { name: /^Open findings by severity: Critical 0/ }).isVisible()).toBe(true);

@@ -6,7 +6,7 @@ import type { Cache, UpdatesConfig } from '@urql/exchange-graphcache';
 import { graphql, type ResultOf } from '../graphql/tada';
 import type { RecordFields } from '../graphql/records';
 import type { OperationFields } from '../graphql/operations';
-import type { AlertFields } from '../graphql/notifications';
+import type { AlertFields, DeliveryFields } from '../graphql/notifications';
 import { adjustListCount, cachedLists, placeInLists } from './connectionLists';
 import type { ConnectionField } from './schemaShape';
 import { typenameOfGlobalId } from './globalId';
@@ -14,6 +14,8 @@ import { typenameOfGlobalId } from './globalId';
 type RecordEvent = Pick<ResultOf<typeof RecordFields>, 'id' | 'state' | 'connector'>;
 type OperationEvent = Pick<ResultOf<typeof OperationFields>, 'id' | 'type' | 'connector'>;
 type AlertEvent = Pick<ResultOf<typeof AlertFields>, 'id' | 'readAt'>;
+type MemberInput = { productId: string; userId: string };
+type DeliveryEvent = Pick<ResultOf<typeof DeliveryFields>, 'id' | 'status' | 'method'>;
 
 const AlertReadAt = graphql(`fragment AlertReadAt on Alert { __typename id readAt }`);
 
@@ -26,6 +28,8 @@ export function createUpdaters(connections: ConnectionField[]) {
   const connectorRecords = field('Connector', 'records');
   const connectorOperations = field('Connector', 'operations');
   const queryAlerts = field('Query', 'alerts');
+  const queryDeliveries = field('Query', 'deliveries');
+  const queryApiTokens = field('Query', 'apiTokens');
 
   function placeRecord(cache: Cache, record: RecordEvent | null | undefined): void {
     const entityKey = record?.id ? cache.keyOfEntity({ __typename: 'Record', id: record.id }) : null;
@@ -58,6 +62,42 @@ export function createUpdaters(connections: ConnectionField[]) {
     }
   }
 
+  /**
+   * A delivery written or changing status joins the delivery lists whose status and method filters
+   * it matches and leaves the others. A Delivery does not say its webhook, so a list filtered by
+   * webhook keeps a delivery it already holds (while its status still fits) and asks the server
+   * again for a webhook delivery it does not hold yet.
+   */
+  function placeDelivery(cache: Cache, delivery: DeliveryEvent | null | undefined): void {
+    const entityKey = delivery?.id ? cache.keyOfEntity({ __typename: 'Delivery', id: delivery.id }) : null;
+    if (!delivery || !entityKey) return;
+    const fits = (f: Record<string, unknown>) => (f.status == null || f.status === delivery.status) && (f.method == null || f.method === delivery.method);
+    const held = new Set<string>();
+    for (const list of cachedLists(cache, 'Query', 'deliveries')) {
+      const f = ((list[0]!.arguments ?? {}).filter ?? {}) as Record<string, unknown>;
+      if (f.webhookId == null) continue;
+      if (listHolds(cache, list, entityKey)) held.add(JSON.stringify(f));
+      else if (delivery.method === 'WEBHOOKS' && fits(f)) for (const page of list) cache.invalidate('Query', page.fieldName, page.arguments ?? undefined);
+    }
+    placeInLists(cache, {
+      field: queryDeliveries,
+      parentKey: 'Query',
+      entityKey,
+      belongs: (args) => {
+        const f = (args.filter ?? {}) as Record<string, unknown>;
+        return fits(f) && (f.webhookId == null || held.has(JSON.stringify(f)));
+      },
+    });
+  }
+
+  function listHolds(cache: Cache, list: ReturnType<typeof cachedLists>[number], entityKey: string): boolean {
+    return list.some((page) => {
+      const pageKey = cache.resolve('Query', page.fieldKey);
+      const nodes = typeof pageKey === 'string' ? cache.resolve(pageKey, 'nodes') : null;
+      return Array.isArray(nodes) && nodes.includes(entityKey);
+    });
+  }
+
   function setUnreadCount(cache: Cache, unreadCount: number | null | undefined): void {
     if (unreadCount == null) return;
     for (const list of cachedLists(cache, 'Query', 'alerts')) adjustListCount(cache, queryAlerts, 'Query', list, 'unreadCount', () => unreadCount);
@@ -82,6 +122,11 @@ export function createUpdaters(connections: ConnectionField[]) {
     if (typename) cache.invalidate({ __typename: typename, id: deletedId! });
   }
 
+  function refetchMemberships(cache: Cache, input: MemberInput): void {
+    refetchField(cache, cache.keyOfEntity({ __typename: 'User', id: input.userId }), 'memberships');
+    refetchField(cache, cache.keyOfEntity({ __typename: 'Product', id: input.productId }), 'members');
+  }
+
   /** every cached page of a field, e.g. after a create whose place in a sorted list only the server knows */
   function refetchField(cache: Cache, parentKey: string | null, fieldName: string): void {
     if (!parentKey) return;
@@ -95,6 +140,7 @@ export function createUpdaters(connections: ConnectionField[]) {
       recordChanged: (result, _args, cache) => placeRecord(cache, (result as { recordChanged?: RecordEvent }).recordChanged),
       operationChanged: (result, _args, cache) => placeOperation(cache, (result as { operationChanged?: OperationEvent }).operationChanged),
       alertAdded: (result, _args, cache) => addAlert(cache, (result as { alertAdded?: AlertEvent }).alertAdded),
+      deliveryChanged: (result, _args, cache) => placeDelivery(cache, (result as { deliveryChanged?: DeliveryEvent }).deliveryChanged),
     },
     Mutation: {
       mapRecord: (result, _args, cache) => placeRecord(cache, (result as { mapRecord?: { record?: RecordEvent } }).mapRecord?.record),
@@ -132,6 +178,10 @@ export function createUpdaters(connections: ConnectionField[]) {
         if (test?.engagement) refetchField(cache, cache.keyOfEntity({ __typename: 'Engagement', id: test.engagement.id }), 'findings');
         if (test?.engagement?.product) refetchField(cache, cache.keyOfEntity({ __typename: 'Product', id: test.engagement.product.id }), 'findings');
       },
+      // a note is appended to the finding's notes (oldest first): the server says where it ends up
+      addFindingNote: (_result, args, cache) => {
+        refetchField(cache, cache.keyOfEntity({ __typename: 'Finding', id: (args as { input: { findingId: string } }).input.findingId }), 'notes');
+      },
       deleteConnector: (result, _args, cache) => dropEntity(cache, (result as { deleteConnector?: { deletedId?: string } }).deleteConnector?.deletedId),
       deleteRecord: (result, _args, cache) => dropEntity(cache, (result as { deleteRecord?: { deletedId?: string } }).deleteRecord?.deletedId),
       deleteProduct: (result, _args, cache) => dropEntity(cache, (result as { deleteProduct?: { deletedId?: string } }).deleteProduct?.deletedId),
@@ -139,6 +189,19 @@ export function createUpdaters(connections: ConnectionField[]) {
       deleteTest: (result, _args, cache) => dropEntity(cache, (result as { deleteTest?: { deletedId?: string } }).deleteTest?.deletedId),
       deleteFinding: (result, _args, cache) => dropEntity(cache, (result as { deleteFinding?: { deletedId?: string } }).deleteFinding?.deletedId),
       deleteWebhook: (result, _args, cache) => dropEntity(cache, (result as { deleteWebhook?: { deletedId?: string } }).deleteWebhook?.deletedId),
+      // admin: a new user's place in the list by email is the server's to say; roles change the user's memberships
+      createUser: (_result, _args, cache) => refetchField(cache, 'Query', 'users'),
+      addProductMember: (_result, args, cache) => refetchMemberships(cache, (args as { input: MemberInput }).input),
+      removeProductMember: (_result, args, cache) => refetchMemberships(cache, (args as { input: MemberInput }).input),
+      // the viewer's tokens are newest first: a new one goes on top; a revoked one (by id) leaves every list
+      createApiToken: (result, _args, cache) => {
+        const id = (result as { createApiToken?: { apiToken?: { id?: string } | null } }).createApiToken?.apiToken?.id;
+        if (id) placeInLists(cache, { field: queryApiTokens, parentKey: 'Query', entityKey: cache.keyOfEntity({ __typename: 'ApiToken', id })!, belongs: () => true });
+      },
+      revokeApiToken: (result, args, cache) => {
+        const id = (args as { input: { id?: string | null } }).input.id;
+        if ((result as { revokeApiToken?: { ok?: boolean | null } }).revokeApiToken?.ok && id) dropEntity(cache, id);
+      },
     },
   };
   return updates;

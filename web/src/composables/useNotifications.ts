@@ -2,8 +2,8 @@
 import { computed, toValue, type MaybeRefOrGetter } from 'vue';
 import { useQuery, useSubscription } from '@urql/vue';
 import {
-  AlertAddedSubscription, AlertsQuery, CreateWebhookMutation, DeleteWebhookMutation, DeliveriesQuery, MarkAlertsReadMutation,
-  NotificationSettingsQuery, ReplayDeliveriesMutation, SystemSettingsQuery, TestWebhookMutation, UpdateNotificationSettingsMutation,
+  AlertAddedSubscription, AlertsQuery, CreateWebhookMutation, DeleteWebhookMutation, DeliveriesQuery, DeliveryChangedSubscription,
+  MarkAlertsReadMutation, NotificationProductsQuery, NotificationSettingsQuery, ReplayDeliveriesMutation, SystemSettingsQuery, TestWebhookMutation, UpdateNotificationSettingsMutation,
   UpdateSystemSettingsMutation, UpdateWebhookMutation, WebhooksQuery,
 } from '../graphql/notifications';
 import type { VariablesOf } from '../graphql/tada';
@@ -60,6 +60,22 @@ export const useTestWebhook = () => useMutationAction(TestWebhookMutation, { suc
 
 export function useDeliveries(filter: MaybeRefOrGetter<DeliveryFilter | null> = null, pageSize?: number) {
   return useConnection({ query: DeliveriesQuery, variables: () => ({ filter: toValue(filter) }), connection: (data) => data.deliveries, pageSize });
+}
+
+/** deliveries written or changing status land in (and move between) the cached delivery lists */
+export function useDeliveryEvents() {
+  return useSubscription({ query: DeliveryChangedSubscription });
+}
+
+/** products to choose from for PRODUCT-scope settings, by name; paused until that scope is picked */
+export function useNotificationProducts(search: MaybeRefOrGetter<string>, pause: MaybeRefOrGetter<boolean>, pageSize = 50) {
+  return useConnection({
+    query: NotificationProductsQuery,
+    variables: () => ({ search: toValue(search).trim() || null }),
+    connection: (data) => data.products,
+    pageSize,
+    pause,
+  });
 }
 
 export const useReplayDeliveries = () => useMutationAction(ReplayDeliveriesMutation, { success: (data) => `${data.replayDeliveries?.replayed ?? 0} deliveries queued again` });

@@ -2,10 +2,13 @@
 import { computed, toValue, type MaybeRefOrGetter } from 'vue';
 import { useQuery } from '@urql/vue';
 import {
-  CreateProductMutation, DeleteEngagementMutation, DeleteProductMutation, DeleteTestMutation, EngagementTestsQuery,
-  ProductEngagementsQuery, ProductQuery, ProductsQuery, TestImportsQuery, UpdateProductMutation,
+  CloseEngagementMutation, CreateProductMutation, DeleteEngagementMutation, DeleteProductMutation, DeleteTestMutation,
+  EngagementQuery, EngagementTestsQuery, ImportedFindingsQuery, ProductEngagementsQuery, ProductQuery, ProductsQuery,
+  ReopenEngagementMutation, TestImportsQuery, TestQuery, UpdateProductMutation, type ProductMemberFields,
 } from '../graphql/products';
 import type { ResultOf } from '../graphql/tada';
+import { membershipRole, productPermissions } from '../components/product/productPermissions';
+import { useViewer } from './useViewer';
 import { errorMessage } from '../errorMessage';
 import { useConnection } from './useConnection';
 import { useMutationAction } from './useMutationAction';
@@ -24,9 +27,51 @@ export function useProductList(options: { pageSize?: number; search?: MaybeRefOr
 }
 
 export function useProduct(id: MaybeRefOrGetter<string>) {
-  const query = useQuery({ query: ProductQuery, variables: () => ({ id: toValue(id) }) });
+  const query = useQuery({ query: ProductQuery, variables: () => ({ id: toValue(id) }), requestPolicy: 'cache-and-network' });
   return {
     product: computed(() => (query.data.value?.node?.__typename === 'Product' ? query.data.value.node : null)),
+    /** answered, and no such product (or one the viewer may not see: the API says the same) */
+    missing: computed(() => !!query.data.value && query.data.value.node?.__typename !== 'Product'),
+    loading: computed(() => query.fetching.value && !query.data.value),
+    error: computed(() => (query.error.value ? errorMessage(query.error.value) : null)),
+  };
+}
+
+export type ProductMembers = ResultOf<typeof ProductMemberFields>['members'];
+
+/** what the viewer may do on a product, from its members (see productPermissions.ts) */
+export function useProductPermissions(members: MaybeRefOrGetter<ProductMembers | null | undefined>) {
+  const { viewer } = useViewer();
+  const role = computed(() => membershipRole(viewer.value, toValue(members)));
+  const permissions = computed(() => productPermissions(viewer.value, role.value));
+  return { role, permissions, can: (permission: Parameters<typeof permissions.value.has>[0]) => permissions.value.has(permission) };
+}
+
+export function useEngagement(id: MaybeRefOrGetter<string>) {
+  const query = useQuery({ query: EngagementQuery, variables: () => ({ id: toValue(id) }), requestPolicy: 'cache-and-network' });
+  return {
+    engagement: computed(() => (query.data.value?.node?.__typename === 'Engagement' ? query.data.value.node : null)),
+    missing: computed(() => !!query.data.value && query.data.value.node?.__typename !== 'Engagement'),
+    loading: computed(() => query.fetching.value && !query.data.value),
+    error: computed(() => (query.error.value ? errorMessage(query.error.value) : null)),
+  };
+}
+
+export function useTest(id: MaybeRefOrGetter<string>) {
+  const query = useQuery({ query: TestQuery, variables: () => ({ id: toValue(id) }), requestPolicy: 'cache-and-network' });
+  return {
+    test: computed(() => (query.data.value?.node?.__typename === 'Test' ? query.data.value.node : null)),
+    missing: computed(() => !!query.data.value && query.data.value.node?.__typename !== 'Test'),
+    loading: computed(() => query.fetching.value && !query.data.value),
+    error: computed(() => (query.error.value ? errorMessage(query.error.value) : null)),
+  };
+}
+
+/** the findings one import touched, asked for only once someone opens that part of the history */
+export function useImportedFindings(ids: MaybeRefOrGetter<readonly string[]>, pause: MaybeRefOrGetter<boolean>) {
+  const query = useQuery({ query: ImportedFindingsQuery, variables: () => ({ ids: [...toValue(ids)] }), pause: () => toValue(pause) || toValue(ids).length === 0 });
+  return {
+    findings: computed(() => (query.data.value?.nodes ?? []).flatMap((node) => (node?.__typename === 'Finding' ? [node] : []))),
     loading: query.fetching,
     error: computed(() => (query.error.value ? errorMessage(query.error.value) : null)),
   };
@@ -63,5 +108,7 @@ export function useTestImports(testId: MaybeRefOrGetter<string>, pageSize?: numb
 export const useCreateProduct = () => useMutationAction(CreateProductMutation, { success: (data) => `Product ${data.createProduct?.product?.name ?? ''} created` });
 export const useUpdateProduct = () => useMutationAction(UpdateProductMutation, { success: 'Product saved' });
 export const useDeleteProduct = () => useMutationAction(DeleteProductMutation, { success: 'Product deleted' });
+export const useCloseEngagement = () => useMutationAction(CloseEngagementMutation, { success: (data) => `Engagement ${data.closeEngagement?.engagement?.name ?? ''} closed` });
+export const useReopenEngagement = () => useMutationAction(ReopenEngagementMutation, { success: (data) => `Engagement ${data.reopenEngagement?.engagement?.name ?? ''} reopened` });
 export const useDeleteEngagement = () => useMutationAction(DeleteEngagementMutation, { success: 'Engagement deleted' });
 export const useDeleteTest = () => useMutationAction(DeleteTestMutation, { success: 'Test deleted' });

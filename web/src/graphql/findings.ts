@@ -1,6 +1,7 @@
 // Findings: lists (across products, or of one product or test) with the shared filter, one finding
 // with its notes, and the changes an analyst makes.
 import { graphql } from './tada';
+import { ProductMemberFields } from './products';
 
 export const FindingListFields = graphql(`
   fragment FindingListFields on Finding {
@@ -13,12 +14,18 @@ export const FindingListFields = graphql(`
 export const FindingFields = graphql(`
   fragment FindingFields on Finding {
     ...FindingListFields
-    description mitigation references cwe cvssScore cvssVector epssScore knownExploited fixAvailable fixVersion
+    description mitigation references cwe cwes cvssScore cvssVector cvssV4Score cvssV4Vector epssScore epssPercentile
+    knownExploited fixAvailable fixVersion endLine toolName toolVersion codeClassification
+    dismissedInTool dismissedBy dismissedAt dismissedReason
     uniqueIdFromTool vulnIdFromTool hashCode vulnerabilityIds vendorUrl service
     slaStartDate slaExpirationDate lastStatusUpdate updatedAt
-    test { id title connector { id name kind } engagement { id name product { id name } } }
+    test { id title connector { id name kind } engagement { id name product { id name ...ProductMemberFields } } }
   }
-`, [FindingListFields]);
+`, [FindingListFields, ProductMemberFields]);
+
+export const FindingNoteFields = graphql(`
+  fragment FindingNoteFields on FindingNote { id text createdAt author { id name email } }
+`);
 
 export const FindingsQuery = graphql(`
   query Findings($first: Int!, $after: String, $filter: FindingFilter) {
@@ -39,12 +46,17 @@ export const FindingQuery = graphql(`
         notes(first: $notesFirst, after: $notesAfter) {
           totalCount
           pageInfo { hasNextPage endCursor }
-          nodes { id text createdAt author { id name email } }
+          nodes { ...FindingNoteFields }
         }
       }
     }
   }
-`, [FindingFields]);
+`, [FindingFields, FindingNoteFields]);
+
+/** a product's name, for the list's "Product: …" filter chip */
+export const FindingFilterProductQuery = graphql(`
+  query FindingFilterProduct($id: ID!) { node(id: $id) { __typename ... on Product { id name } } }
+`);
 
 /** open findings per severity, across every product the viewer may see (one count per alias) */
 export const OpenFindingsBySeverityQuery = graphql(`

@@ -48,7 +48,12 @@ export const UpdateNotificationSettingsMutation = graphql(`
 
 export const SystemSettingsFields = graphql(`
   fragment SystemSettingsFields on SystemSettings {
-    mailTo slackChannel hasSlackToken hasMsteamsUrl enableMail enableSlack enableMsteams enableWebhooks
+    mailTo enableMail
+    slackChannel hasSlackToken enableSlack
+    hasMsteamsUrl enableMsteams
+    enableWebhooks
+    slaCriticalDays slaHighDays slaMediumDays slaLowDays
+    engagementAutoClose engagementAutoCloseDays
   }
 `);
 
@@ -98,16 +103,36 @@ export const TestWebhookMutation = graphql(`
   mutation TestWebhook($input: TestWebhookInput!) { testWebhook(input: $input) { ok message } }
 `);
 
+export const DeliveryFields = graphql(`
+  fragment DeliveryFields on Delivery { id event method status attempts lastError createdAt sentAt nextAttemptAt user { id name email } }
+`);
+
 export const DeliveriesQuery = graphql(`
   query Deliveries($first: Int!, $after: String, $filter: DeliveryFilter) {
     deliveries(first: $first, after: $after, filter: $filter) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      nodes { id event method status attempts lastError createdAt sentAt nextAttemptAt user { id name email } }
+      nodes { ...DeliveryFields }
     }
   }
-`);
+`, [DeliveryFields]);
+
+/** superusers: every delivery written or changing status; the cache moves it between the filtered lists */
+export const DeliveryChangedSubscription = graphql(`
+  subscription DeliveryChanged { deliveryChanged { ...DeliveryFields } }
+`, [DeliveryFields]);
 
 export const ReplayDeliveriesMutation = graphql(`
   mutation ReplayDeliveries($input: ReplayDeliveriesInput!) { replayDeliveries(input: $input) { replayed } }
+`);
+
+/** the products a viewer may pick for PRODUCT-scope settings */
+export const NotificationProductsQuery = graphql(`
+  query NotificationProducts($first: Int!, $after: String, $search: String) {
+    products(first: $first, after: $after, search: $search) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes { id name }
+    }
+  }
 `);

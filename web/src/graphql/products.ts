@@ -15,11 +15,29 @@ export const ProductsQuery = graphql(`
   }
 `, [ProductFields]);
 
+/** the viewer's membership is among the members: with their global role it decides what they may do */
+export const ProductMemberFields = graphql(`
+  fragment ProductMemberFields on Product {
+    members(first: 100) { totalCount nodes { id role user { id name email } } }
+  }
+`);
+
 export const ProductQuery = graphql(`
   query Product($id: ID!) {
-    node(id: $id) { __typename ... on Product { ...ProductFields } }
+    node(id: $id) {
+      __typename
+      ... on Product {
+        ...ProductFields
+        ...ProductMemberFields
+        openFindings: findings(filter: { active: true }) { totalCount }
+      }
+    }
   }
-`, [ProductFields]);
+`, [ProductFields, ProductMemberFields]);
+
+export const EngagementFields = graphql(`
+  fragment EngagementFields on Engagement { id name description status closedAt targetStart targetEnd createdAt }
+`);
 
 export const ProductEngagementsQuery = graphql(`
   query ProductEngagements($productId: ID!, $first: Int!, $after: String) {
@@ -30,48 +48,97 @@ export const ProductEngagementsQuery = graphql(`
         engagements(first: $first, after: $after) {
           totalCount
           pageInfo { hasNextPage endCursor }
-          nodes { id name description targetStart targetEnd createdAt }
+          nodes { ...EngagementFields tests { totalCount } }
         }
       }
     }
   }
-`);
+`, [EngagementFields]);
+
+export const EngagementQuery = graphql(`
+  query Engagement($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on Engagement {
+        ...EngagementFields
+        product { id name ...ProductMemberFields }
+        openFindings: findings(filter: { active: true }) { totalCount }
+      }
+    }
+  }
+`, [EngagementFields, ProductMemberFields]);
 
 export const EngagementTestsQuery = graphql(`
   query EngagementTests($engagementId: ID!, $first: Int!, $after: String) {
     node(id: $engagementId) {
       __typename
       ... on Engagement {
-        id name product { id name }
+        id
         tests(first: $first, after: $after) {
           totalCount
           pageInfo { hasNextPage endCursor }
-          nodes { id title scanType createdAt updatedAt connector { id name kind } }
-        }
-      }
-    }
-  }
-`);
-
-export const TestImportsQuery = graphql(`
-  query TestImports($testId: ID!, $first: Int!, $after: String) {
-    node(id: $testId) {
-      __typename
-      ... on Test {
-        id title engagement { id name product { id name } } connector { id name }
-        imports(first: $first, after: $after) {
-          totalCount
-          pageInfo { hasNextPage endCursor }
           nodes {
-            id createdAt untouchedCount
-            newFindingIds closedFindingIds reactivatedFindingIds updatedFindingIds
-            operation { id type status }
+            id title scanType createdAt updatedAt connector { id name kind }
+            openFindings: findings(filter: { active: true }) { totalCount }
           }
         }
       }
     }
   }
 `);
+
+export const TestQuery = graphql(`
+  query Test($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on Test {
+        id title scanType createdAt updatedAt
+        connector { id name kind }
+        engagement { id name status product { id name ...ProductMemberFields } }
+        openFindings: findings(filter: { active: true }) { totalCount }
+      }
+    }
+  }
+`, [ProductMemberFields]);
+
+export const TestImportsQuery = graphql(`
+  query TestImports($testId: ID!, $first: Int!, $after: String) {
+    node(id: $testId) {
+      __typename
+      ... on Test {
+        id
+        imports(first: $first, after: $after) {
+          totalCount
+          pageInfo { hasNextPage endCursor }
+          nodes {
+            id createdAt untouchedCount
+            newFindingIds closedFindingIds reactivatedFindingIds updatedFindingIds
+            operation { id type status trigger startedAt connector { id name } }
+          }
+        }
+      }
+    }
+  }
+`);
+
+/** the findings an import touched, by id (a finding deleted since answers null) */
+export const ImportedFindingsQuery = graphql(`
+  query ImportedFindings($ids: [ID!]!) {
+    nodes(ids: $ids) { __typename ... on Finding { id title severity active } }
+  }
+`);
+
+export const CloseEngagementMutation = graphql(`
+  mutation CloseEngagement($input: CloseEngagementInput!) {
+    closeEngagement(input: $input) { engagement { ...EngagementFields } }
+  }
+`, [EngagementFields]);
+
+export const ReopenEngagementMutation = graphql(`
+  mutation ReopenEngagement($input: ReopenEngagementInput!) {
+    reopenEngagement(input: $input) { engagement { ...EngagementFields } }
+  }
+`, [EngagementFields]);
 
 export const CreateProductMutation = graphql(`
   mutation CreateProduct($input: CreateProductInput!) {

@@ -9,9 +9,13 @@ import { resolveViewer } from '../session';
 import { sessionRoutes } from './session';
 import { homeRoutes } from './home';
 import { productRoutes } from './products';
+import { findingRoutes } from './findings';
+import { connectorRoutes } from './connectors';
+import { notificationRoutes } from './notifications';
+import { adminRoutes } from './admin';
 import { errorRoutes } from './errors';
 
-const DOMAIN_ROUTES: RouteRecordRaw[] = [...sessionRoutes, ...homeRoutes, ...productRoutes];
+const DOMAIN_ROUTES: RouteRecordRaw[] = [...sessionRoutes, ...homeRoutes, ...connectorRoutes, ...productRoutes, ...findingRoutes, ...notificationRoutes, ...adminRoutes];
 
 export const router = createRouter({
   history: createWebHistory(),
