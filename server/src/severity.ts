@@ -33,14 +33,15 @@ export function severityFromCvss(score: number): Severity {
 }
 
 // Words tools use for severity. Sonar's own scale (blocker/major/minor) follows DefectDojo's
-// SonarQube parser; SARIF levels follow its SARIF parser; "moderate" is GitHub's and npm's medium;
+// SonarQube parser; SARIF levels follow its SARIF parser (error → High, warning → Medium, note and
+// none → Info); "moderate" is GitHub's and npm's medium;
 // "unassigned" is Dependency-Track's and DefectDojo files it under Info.
 const SEVERITY_WORDS: Record<string, Severity> = {
   critical: 'CRITICAL', blocker: 'CRITICAL', s0: 'CRITICAL',
   high: 'HIGH', error: 'HIGH', severe: 'HIGH', important: 'HIGH', s1: 'HIGH',
   medium: 'MEDIUM', moderate: 'MEDIUM', major: 'MEDIUM', warning: 'MEDIUM', s2: 'MEDIUM',
-  low: 'LOW', minor: 'LOW', note: 'LOW', s3: 'LOW',
-  info: 'INFO', informational: 'INFO', information: 'INFO', none: 'INFO', unassigned: 'INFO', s4: 'INFO',
+  low: 'LOW', minor: 'LOW', s3: 'LOW',
+  info: 'INFO', informational: 'INFO', information: 'INFO', note: 'INFO', none: 'INFO', unassigned: 'INFO', s4: 'INFO',
 };
 
 /** Maps a tool's severity word to ours; null when the word means nothing we know (the finding is then rejected). */

@@ -47,12 +47,13 @@ describe('dependency-track kind', () => {
       title: 'log4j-core:2.14.1 affected by: CVE-2024-1001 (NVD)', severity: 'CRITICAL',
       description: 'Vulnerability 1\n\nDetails of 1', mitigation: null,
       uniqueIdFromTool: dtMatrix(PROJECT.key, list[0]!), vulnIdFromTool: 'CVE-2024-1001',
-      vulnerabilityIds: ['CVE-2024-1001', 'GHSA-f1-aaaa-bbbb'], cwe: 502,
+      vulnerabilityIds: ['CVE-2024-1001', 'GHSA-f1-aaaa-bbbb'], cwe: 502, cwes: [502],
       componentName: 'org.apache.logging.log4j:log4j-core', componentVersion: '2.14.1', filePath: dtPurl(list[0]!),
-      cvssScore: 9.8, cvssVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', epssScore: 0.00043,
-      references: 'https://nvd.nist.gov/vuln/detail/CVE-2024-1001', fixVersion: null, fixAvailable: null,
+      cvssScore: 9.8, cvssVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', cvssV4Score: null, cvssV4Vector: null,
+      epssScore: 0.00043, epssPercentile: 0.07756,
+      references: 'https://nvd.nist.gov/vuln/detail/CVE-2024-1001', fixVersion: null, fixAvailable: null, toolName: 'Dependency-Track',
       staticFinding: true, dynamicFinding: false, date: new Date(DT_EPOCH),
-      falsePositive: false, riskAccepted: false, verified: false, mitigated: false, mitigatedAt: null,
+      falsePositive: false, riskAccepted: false, verified: false, dismissed: false, dismissedReason: null, mitigated: false, mitigatedAt: null,
     });
     expect(all[2]!.cwe).toBeNull();
     expect(all[3]).toMatchObject({ title: 'left-pad:2.14.4 affected by: GHSA-xxxx-yyyy-zzzz (GITHUB)', componentName: 'left-pad', vulnerabilityIds: ['GHSA-xxxx-yyyy-zzzz'], filePath: 'pkg:npm/left-pad@2.14.4' });
@@ -75,11 +76,40 @@ describe('dependency-track kind', () => {
     const base = { component: { name: 'x', version: '1' }, matrix: 'a:b:c' };
     const f = (vulnerability: object, analysis: object = {}) => normalizeFinding({ ...base, vulnerability: { vulnId: 'CVE-1', source: 'NVD', ...vulnerability }, analysis });
     expect(f({ severity: 'UNASSIGNED', cvssV3BaseScore: 9.1 }).severity).toBe('CRITICAL');
-    expect(f({ severity: 'UNASSIGNED', cvssV4Score: 6.9, cvssV4Vector: 'CVSS:4.0/AV:N' })).toMatchObject({ severity: 'MEDIUM', cvssScore: 6.9, cvssVector: 'CVSS:4.0/AV:N' });
+    expect(f({ severity: 'UNASSIGNED', cvssV4Score: 6.9, cvssV4Vector: 'CVSS:4.0/AV:N' })).toMatchObject({ severity: 'MEDIUM', cvssScore: null, cvssV4Score: 6.9, cvssV4Vector: 'CVSS:4.0/AV:N' });
     expect(f({ severity: 'UNASSIGNED', cvssV2BaseScore: 2.1 }).severity).toBe('LOW');
     expect(f({ severity: 'UNASSIGNED' }).severity).toBe('INFO');
     expect(f({ severity: 'HIGH' }, { state: 'NOT_AFFECTED', isSuppressed: true })).toMatchObject({ falsePositive: true, riskAccepted: false });
-    expect(f({ severity: 'HIGH', patchedVersions: '>=2.17.1', recommendation: 'Upgrade' })).toMatchObject({ fixVersion: '>=2.17.1', fixAvailable: true, mitigation: 'Upgrade' });
+    expect(f({ severity: 'HIGH', recommendation: 'Upgrade' })).toMatchObject({ mitigation: 'Upgrade' });
+  });
+
+  // issue 12: findings shaped as DT's Finding model writes them (model/Finding.java: no patchedVersions there)
+  it('#11 titles a finding of a component without a version by its name alone, never ":undefined"', () => {
+    const f = normalizeFinding({ component: { uuid: 'c', name: 'openssl', purl: 'pkg:generic/openssl' }, vulnerability: { uuid: 'v', vulnId: 'CVE-2024-0727', source: 'NVD', severity: 'MEDIUM' }, matrix: 'p:c:v' });
+    expect(f.title).toBe('openssl affected by: CVE-2024-0727 (NVD)');
+    expect(f.componentVersion).toBeNull();
+  });
+
+  it('#12 leaves the fix version empty: the findings response carries none (a patchedVersions there is not DT\'s)', () => {
+    const f = normalizeFinding({ component: { uuid: 'c', name: 'x', version: '1', latestVersion: '3.0.0' }, vulnerability: { uuid: 'v', vulnId: 'CVE-1', source: 'NVD', severity: 'HIGH', patchedVersions: '>=2.0.0' }, matrix: 'p:c:v' });
+    expect(f).toMatchObject({ fixVersion: null, fixAvailable: null });
+  });
+
+  it('carries CVSS v3 and v4 apart, EPSS score and percentile, every CWE, the tool, and a suppression as the tool\'s dismissal', () => {
+    const f = normalizeFinding({
+      component: { uuid: 'c', name: 'urllib3', version: '1.26.5', purl: 'pkg:pypi/urllib3@1.26.5' },
+      vulnerability: { uuid: 'v', vulnId: 'CVE-2023-43804', source: 'NVD', severity: 'HIGH',
+        cvssV3BaseScore: 8.1, cvssV3Vector: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:N',
+        cvssV4Score: 7.7, cvssV4Vector: 'CVSS:4.0/AV:N/AC:H/AT:N/PR:N/UI:N/VC:H/VI:H/VA:N/SC:N/SI:N/SA:N',
+        epssScore: 0.0021, epssPercentile: 0.592, cwes: [{ cweId: 200, name: 'Exposure' }, { cweId: 601, name: 'Open redirect' }],
+        aliases: [{ cveId: 'CVE-2023-43804', ghsaId: 'GHSA-V845-JXX5-VC9F' }] },
+      attribution: { analyzerIdentity: 'OSSINDEX_ANALYZER', attributedOn: 1706714385978 },
+      analysis: { state: 'NOT_AFFECTED', isSuppressed: true }, matrix: 'p:c:v',
+    });
+    expect(f).toMatchObject({
+      cvssScore: 8.1, cvssVector: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:N', cvssV4Score: 7.7, epssScore: 0.0021, epssPercentile: 0.592,
+      cwe: 200, cwes: [200, 601], toolName: 'Dependency-Track', falsePositive: true, dismissed: true, dismissedReason: 'NOT_AFFECTED',
+    });
   });
 
   describe('failures', () => {

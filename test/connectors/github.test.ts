@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { githubKind } from '@tributary/server/connectors/github.ts';
+import { normalizeCodeScanningAlert, normalizeDependabotAlert } from '@tributary/server/connectors/github-alerts.ts';
 import { startGithubFake, type GithubFake } from '../fakes/github.ts';
 import type { FakeFinding } from '../fakes/fake.ts';
 import { connectorFailure, contextFor, discoverAll, fetchPages } from '../support/kinds.ts';
@@ -64,8 +65,14 @@ describe('github kind', () => {
       vulnIdFromTool: 'js/rule-1',
       filePath: 'src/unzip.ts',
       line: 917,
+      endLine: 917,
       cwe: 22,
+      cwes: [22],
       vulnerabilityIds: [],
+      toolName: 'CodeQL',
+      toolVersion: '2.16.2',
+      codeClassification: null,
+      dismissed: false,
       mitigation: null,
       vendorUrl: 'https://github.example/octo-org/hello-world/security/code-scanning/1',
       service: null,
@@ -165,6 +172,24 @@ describe('github kind', () => {
     expect(err.status).toBe(403);
   });
 
+  it('#9 reads an archived repository\'s Dependabot 403 as no alerts, keeps its code-scanning alerts, and shows it archived in discover', async () => {
+    fake.setFindings(REPO.key, [...codeFindings, ...depFindings]);
+    fake.setArchived(REPO.key, true);
+    const found = (await fetchPages(githubKind, contextFor(fake), vep)).flat();
+    expect(found.map((f) => f.uniqueIdFromTool)).toEqual(codeFindings.map((f) => `${REPO.key}/code-scanning/${f.id}`));
+    const [repo] = await discoverAll(githubKind, contextFor(fake));
+    expect(repo!.metadata).toMatchObject({ archived: true });
+  });
+
+  it('#10 waits out a secondary rate limit (403 with Retry-After) and completes, instead of failing as a permission error', async () => {
+    fake.setFindings(REPO.key, [...codeFindings, ...depFindings]);
+    fake.secondaryRateLimitNext(2, 1);
+    const started = Date.now();
+    const found = (await fetchPages(githubKind, contextFor(fake), vep)).flat();
+    expect(found).toHaveLength(codeFindings.length + depFindings.length);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+  });
+
   it('fails on a 404 for a repository that is gone, instead of reporting it empty', async () => {
     const err = await connectorFailure(fetchPages(githubKind, contextFor(fake), { key: '777', name: 'gone' }));
     expect(err.message).toBe('404 from GitHub (not found: check the organization, the URL and that the token can see it): Not Found (/repositories/777/code-scanning/alerts)');
@@ -238,5 +263,42 @@ describe('github kind against GitHub Enterprise Server', () => {
     } finally {
       await fake.close();
     }
+  });
+});
+
+// the fields analysts asked for (issue 12), from alerts shaped as GitHub's REST reference documents them
+describe('github alerts: analyst fields', () => {
+  it('code scanning: every CWE, end line, tool, a test classification as out of scope, and who dismissed it, when and why', () => {
+    const f = normalizeCodeScanningAlert('42', {
+      number: 7, state: 'dismissed', created_at: '2025-03-01T00:00:00Z', html_url: 'https://github.com/o/r/security/code-scanning/7',
+      dismissed_by: { login: 'octocat' }, dismissed_at: '2025-03-02T09:00:00Z', dismissed_reason: 'won\'t fix', dismissed_comment: 'Behind the VPN only.',
+      rule: { id: 'js/path-injection', severity: 'error', security_severity_level: 'high', description: 'Uncontrolled data in path',
+        tags: ['security', 'external/cwe/cwe-022', 'external/cwe/cwe-023', 'external/cwe/cwe-036'] },
+      tool: { name: 'CodeQL', version: '2.19.3' },
+      most_recent_instance: { message: { text: 'This path depends on a user-provided value.' }, classifications: ['test'],
+        location: { path: 'test/fixtures/server.js', start_line: 10, end_line: 12 } },
+    });
+    expect(f).toMatchObject({
+      cwe: 22, cwes: [22, 23, 36], line: 10, endLine: 12, toolName: 'CodeQL', toolVersion: '2.19.3', codeClassification: 'test', outOfScope: true,
+      riskAccepted: true, dismissed: true, dismissedBy: 'octocat', dismissedAt: new Date('2025-03-02T09:00:00Z'),
+      dismissedReason: 'won\'t fix: Behind the VPN only.', vendorUrl: 'https://github.com/o/r/security/code-scanning/7',
+    });
+  });
+
+  it('Dependabot: CVSS v3 and v4 apart, EPSS score and percentile, every CWE, the fix version', () => {
+    const f = normalizeDependabotAlert('42', {
+      number: 3, state: 'open', created_at: '2025-03-01T00:00:00Z', html_url: 'https://github.com/o/r/security/dependabot/3',
+      dependency: { package: { ecosystem: 'npm', name: 'axios' }, manifest_path: 'package-lock.json' },
+      security_advisory: { ghsa_id: 'GHSA-wf5p-g6vw-rhxx', cve_id: 'CVE-2023-45857', summary: 'CSRF token leak', severity: 'medium',
+        cvss_severities: { cvss_v3: { vector_string: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:N', score: 6.5 },
+          cvss_v4: { vector_string: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:P/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N', score: 7.1 } },
+        epss: { percentage: 0.00091, percentile: '0.38211e0' }, cwes: [{ cwe_id: 'CWE-352' }, { cwe_id: 'CWE-200' }] },
+      security_vulnerability: { package: { name: 'axios' }, severity: 'medium', first_patched_version: { identifier: '1.6.0' } },
+    });
+    expect(f).toMatchObject({
+      cvssScore: 6.5, cvssVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:N', cvssV4Score: 7.1,
+      cvssV4Vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:P/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N', epssScore: 0.00091, epssPercentile: 0.38211,
+      cwe: 352, cwes: [352, 200], fixVersion: '1.6.0', toolName: 'Dependabot', dismissed: false,
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gitlabKind } from '@tributary/server/connectors/gitlab.ts';
+import { normalizeVulnerability, VULNERABILITIES_QUERY } from '@tributary/server/connectors/gitlab-vulnerabilities.ts';
 import { startGitlabFake, type GitlabFake } from '../fakes/gitlab.ts';
 import type { FakeFinding } from '../fakes/fake.ts';
 import { connectorFailure, contextFor, discoverAll, fetchPages, type ContextOverrides } from '../support/kinds.ts';
@@ -85,11 +86,17 @@ describe('gitlab kind', () => {
       vulnIdFromTool: 'rule-sqli',
       filePath: 'app/db.py',
       line: 42,
+      endLine: 42,
       cwe: 89,
+      cwes: [89],
       vulnerabilityIds: [],
       componentName: null,
       componentVersion: null,
+      cvssScore: null,
       cvssVector: null,
+      cvssV4Score: null,
+      cvssV4Vector: null,
+      toolName: 'Semgrep',
       references: 'https://semgrep.dev/r/rule-sqli',
       vendorUrl: `${fake.url}/security-team/api/-/security/vulnerabilities/1`,
       service: null,
@@ -100,6 +107,10 @@ describe('gitlab kind', () => {
       falsePositive: false,
       riskAccepted: false,
       outOfScope: false,
+      dismissed: false,
+      dismissedBy: null,
+      dismissedAt: null,
+      dismissedReason: null,
       mitigated: false,
       mitigatedAt: null,
     });
@@ -184,5 +195,49 @@ describe('gitlab kind', () => {
     expect(gitlabKind.validateOptions!({ group: 'org/security' }, 'https://gitlab.example.com')).toBeNull();
     expect(gitlabKind.validateOptions!({ group: '/org/' }, 'https://gitlab.example.com')).toBe('group: "/org/" is not a group path (no leading/trailing slash or spaces)');
     expect(gitlabKind.validateOptions!({ group: ['x'] }, 'https://gitlab.example.com')).toBe('group: a group id or full path (e.g. my-org/security)');
+  });
+});
+
+// issue 12, fixes 13–15, on vulnerability nodes shaped as GitLab's GraphQL reference documents them
+describe('gitlab vulnerabilities: fidelity', () => {
+  const node = (over: object = {}) => ({
+    id: 'gid://gitlab/Vulnerability/901', uuid: '5f1e1c2d-0000-4000-8000-000000000901', title: 'Prototype pollution in lodash', severity: 'HIGH',
+    state: 'DETECTED', reportType: 'DEPENDENCY_SCANNING', detectedAt: '2025-02-01T00:00:00Z', webUrl: 'https://gitlab.example/g/p/-/security/vulnerabilities/901',
+    scanner: { externalId: 'gemnasium', name: 'Gemnasium', vendor: 'GitLab' },
+    primaryIdentifier: { externalType: 'cve', externalId: 'CVE-2021-23337', name: 'CVE-2021-23337', url: 'https://nvd.nist.gov/vuln/detail/CVE-2021-23337' },
+    identifiers: [
+      { externalType: 'cve', externalId: 'cve-2021-23337', name: 'cve-2021-23337' },
+      { externalType: 'ghsa', externalId: 'GHSA-35jh-r3h4-6jhm', name: 'GHSA-35jh-r3h4-6jhm' },
+      { externalType: 'cwe', externalId: '94', name: 'CWE-94' },
+      { externalType: 'cwe', externalId: '1321', name: 'CWE-1321' },
+    ],
+    cvss: [],
+    location: { __typename: 'VulnerabilityLocationDependencyScanning', file: 'package-lock.json', dependency: { version: '4.17.20', package: { name: 'lodash' } } },
+    ...over,
+  });
+
+  it('#13 writes vulnerability ids in the one canonical form: CVE upper-case, GHSA as GitHub writes it', () => {
+    expect(normalizeVulnerability(node()).vulnerabilityIds).toEqual(['CVE-2021-23337', 'GHSA-35jh-r3h4-6jhm']);
+  });
+
+  it('#14 asks for the CVSS base score and keeps v3 and v4 apart', () => {
+    expect(VULNERABILITIES_QUERY).toMatch(/cvss\s*\{[^}]*\bbaseScore\b[^}]*\bversion\b/);
+    const f = normalizeVulnerability(node({ cvss: [
+      { vendor: 'NVD', version: 3.1, vector: 'CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H', baseScore: 7.2, overallScore: 7.2, severity: 'HIGH' },
+      { vendor: 'GitLab', version: 4.0, vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:H/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N', baseScore: 8.6, overallScore: 8.6, severity: 'HIGH' },
+    ] }));
+    expect(f).toMatchObject({ cvssScore: 7.2, cvssVector: 'CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H', cvssV4Score: 8.6,
+      cvssV4Vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:H/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N', cwe: 94, cwes: [94, 1321], toolName: 'Gemnasium' });
+  });
+
+  it('#15 fetches the dismissal comment and records a reasonless dismissal as dismissed in the tool, not as a risk acceptance', () => {
+    expect(VULNERABILITIES_QUERY).toMatch(/\bstateComment\b/);
+    expect(VULNERABILITIES_QUERY).toMatch(/dismissedBy\s*\{[^}]*\busername\b/);
+    const f = normalizeVulnerability(node({ state: 'DISMISSED', dismissalReason: null, dismissedAt: '2025-02-03T12:00:00Z',
+      dismissedBy: { username: 'jdoe', name: 'Jane Doe' }, stateComment: 'Only used by the build tooling.' }));
+    expect(f).toMatchObject({ riskAccepted: false, falsePositive: false, outOfScope: false, dismissed: true, dismissedBy: 'jdoe',
+      dismissedAt: new Date('2025-02-03T12:00:00Z'), dismissedReason: 'Only used by the build tooling.' });
+    const accepted = normalizeVulnerability(node({ state: 'DISMISSED', dismissalReason: 'ACCEPTABLE_RISK', stateComment: 'Fix planned for Q3.' }));
+    expect(accepted).toMatchObject({ riskAccepted: true, dismissed: true, dismissedReason: 'ACCEPTABLE_RISK: Fix planned for Q3.' });
   });
 });

@@ -96,6 +96,43 @@ describe('GuardedHttp', () => {
     });
   });
 
+  // issue 12, fix #10: GitHub's secondary (and primary) rate limits answer 403 as often as 429
+  describe('rate limits answered with 403', () => {
+    it('waits and retries a 403 that carries Retry-After, even when the caller accepts 403', async () => {
+      let calls = 0;
+      const s = await serve(() => (++calls === 1
+        ? { status: 403, headers: { 'retry-after': '1' }, body: { message: 'You have exceeded a secondary rate limit.' } }
+        : { body: { ok: 1 } }));
+      const started = Date.now();
+      const res = await client().request(`${s.url}/x`, { accept: [403, 404] });
+      expect(res.status).toBe(200);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+      expect(s.requests).toHaveLength(2);
+    });
+
+    it('waits until x-ratelimit-reset when x-ratelimit-remaining is 0 (403 or 429)', async () => {
+      for (const status of [403, 429]) {
+        let calls = 0;
+        const reset = String(Math.ceil(Date.now() / 1000) + 1);
+        const s = await serve(() => (++calls === 1
+          ? { status, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }, body: { message: 'API rate limit exceeded' } }
+          : { body: { ok: 1 } }));
+        const { data } = await client().json(`${s.url}/x`);
+        expect(data).toEqual({ ok: 1 });
+        expect(Date.now()).toBeGreaterThanOrEqual(Number(reset) * 1000);
+        await server!.close();
+        server = undefined;
+      }
+    });
+
+    it('still fails at once on a 403 that is not a rate limit (a missing permission)', async () => {
+      const s = await serve(() => ({ status: 403, headers: { 'x-ratelimit-remaining': '4999' }, body: { message: 'Resource not accessible by integration' } }));
+      const err = await connectorFailure(client().json(`${s.url}/x`));
+      expect(err.message).toMatch(/^403 from Tool \(the token lacks a permission\)/);
+      expect(s.requests).toHaveLength(1);
+    });
+  });
+
   describe('timeouts and network errors', () => {
     it('names the per-attempt timeout when no answer comes', async () => {
       const s = await serve(() => new Promise<FakeReply>((r) => setTimeout(() => r({ body: {} }), 2000)));

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sarifDirectoryKind } from '@tributary/server/connectors/sarif-directory.ts';
 import { validateConnectorConfig } from '@tributary/server/connectors/validate.ts';
 import { InputError } from '@tributary/server/util/input-error.ts';
+import { prepareFinding } from '@tributary/server/operations/reimport-prepare.ts';
 import type { FakeFinding } from '../fakes/fake.ts';
 import { startSarifDirectoryFake, type SarifDirectoryFake } from '../fakes/sarif-directory.ts';
 import { connectorFailure, contextFor, discoverAll, fetchPages } from '../support/kinds.ts';
@@ -55,9 +56,10 @@ describe('sarif-directory kind', () => {
     expect(all.map((f) => f.severity)).toEqual(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO']);
     expect(all[0]).toEqual({
       title: 'Problem 1', severity: 'CRITICAL', description: 'Result 1 message\n\nRule fake/problem-1 finds problem 1.',
-      uniqueIdFromTool: 'fp-1', vulnIdFromTool: 'fake/problem-1', filePath: 'src/file1.ts', line: 1, cwe: 79, vulnerabilityIds: [],
-      references: 'https://rules.example.com/fake%2Fproblem-1', staticFinding: true, dynamicFinding: false,
-      date: new Date('2024-03-01T10:00:00Z'), falsePositive: false, mitigated: false, mitigatedAt: null,
+      uniqueIdFromTool: 'fp-1', vulnIdFromTool: 'fake/problem-1', filePath: 'src/file1.ts', line: 1, endLine: null, cwe: 79, cwes: [79],
+      vulnerabilityIds: [], mitigation: null, references: 'https://rules.example.com/fake%2Fproblem-1', cvssScore: 9.8,
+      toolName: 'FakeScanner', toolVersion: '1.4.2', staticFinding: true, dynamicFinding: false,
+      date: new Date('2024-03-01T10:00:00Z'), falsePositive: false, dismissed: false, dismissedReason: null, mitigated: false, mitigatedAt: null,
     });
     expect(all[1]!.cwe).toBe(89);
     expect(all[2]!.cwe).toBeNull();
@@ -113,7 +115,7 @@ describe('sarif-directory kind', () => {
       { ruleId: 'unknown', message: { text: 'no rule' } },
     ], rules, { artifacts: [{ location: { uri: 'lib/x.py' } }] }));
     expect(all.map((f) => [f.title, f.severity, f.cwe, f.filePath, f.description])).toEqual([
-      ['By level', 'LOW', null, 'C:/code/file 1.c', 'a'],
+      ['By level', 'INFO', null, 'C:/code/file 1.c', 'a'],
       ['By level', 'HIGH', 798, null, 'b'],
       ['By number', 'MEDIUM', 22, 'lib/x.py', 'c'],
       ['word/sub', 'HIGH', 352, null, 'Found a token in app.js'],
@@ -253,5 +255,86 @@ describe('sarif-directory confined to TRIBUTARY_SARIF_ROOT', () => {
     } finally {
       renameSync(gone, root);
     }
+  });
+});
+
+// issue 12, fidelity fixes 1–8: each case is a shape real scanners write (Black Duck, Flawfinder,
+// Grype, mobsfscan), hand-written here in its smallest form
+describe('sarif-directory fidelity', () => {
+  const result = (over: object = {}) => ({ ruleId: 'r1', level: 'warning', message: { text: 'Result message' },
+    locations: [{ physicalLocation: { artifactLocation: { uri: 'src/app.c' }, region: { startLine: 12 } } }], ...over });
+
+  it('#1 reads fingerprints whose values are objects ({"value": …}) instead of collapsing them into "[object Object]"', async () => {
+    const found = await findingsOf(log([
+      result({ fingerprints: { 'blackduck/v1': { value: 'a1b2' } } }),
+      result({ fingerprints: { 'blackduck/v1': { value: 'c3d4' } }, locations: [] }),
+      result({ partialFingerprints: { primaryLocationLineHash: { value: 'e5f6' } }, locations: [] }),
+    ]));
+    expect(found.map((f) => f.uniqueIdFromTool)).toEqual(['a1b2', 'c3d4', 'primaryLocationLineHash:e5f6']);
+  });
+
+  it('#2 takes CWEs linked through the rule\'s relationships to the CWE taxonomy, every one of them', async () => {
+    const rules = [{ id: 'r1', shortDescription: { text: 'Rule one' }, relationships: [
+      { target: { id: '120', toolComponent: { name: 'CWE' } }, kinds: ['relevant'] },
+      { target: { id: '20', toolComponent: { name: 'CWE' } }, kinds: ['relevant'] },
+      { target: { id: 'A1', toolComponent: { name: 'OWASP' } }, kinds: ['relevant'] },
+    ] }];
+    const [f] = await findingsOf(log([result()], rules, { taxonomies: [{ name: 'CWE', taxa: [{ id: '120' }, { id: '20' }] }] }));
+    expect(f).toMatchObject({ cwe: 120, cwes: [120, 20] });
+  });
+
+  it('#3 finds CVE ids inside rule ids and rule names, as Grype and Black Duck write them', async () => {
+    const rules = [{ id: 'CVE-2008-0732-geronimo-1.1.1', shortDescription: { text: 'geronimo' } },
+      { id: 'BDSA-2020-1001', name: 'BDSA-2020-1001 (CVE-2020-11022)' }];
+    const found = await findingsOf(log([result({ ruleId: 'CVE-2008-0732-geronimo-1.1.1' }), result({ ruleId: 'BDSA-2020-1001' })], rules));
+    expect(found.map((f) => f.vulnerabilityIds)).toEqual([['CVE-2008-0732'], ['CVE-2020-11022']]);
+  });
+
+  it('#4 gives one finding per location of a result, each with its own location and id', async () => {
+    const found = await findingsOf(log([result({ fingerprints: { 'v/1': 'fp' }, locations: [
+      { physicalLocation: { artifactLocation: { uri: 'src/a.js' }, region: { startLine: 3, endLine: 5 } } },
+      { physicalLocation: { artifactLocation: { uri: 'src/b.js' }, region: { startLine: 7 } } },
+    ] })]));
+    expect(found.map((f) => [f.filePath, f.line, f.endLine])).toEqual([['src/a.js', 3, 5], ['src/b.js', 7, null]]);
+    expect(new Set(found.map((f) => f.uniqueIdFromTool)).size).toBe(2);
+  });
+
+  it('#5 dates the run by its invocation\'s endTimeUtc when startTimeUtc is absent', async () => {
+    const [f] = await findingsOf({ version: '2.1.0', runs: [{ tool: { driver: { name: 'T', rules: [{ id: 'r1' }] } },
+      invocations: [{ executionSuccessful: true, endTimeUtc: '2024-06-01T10:00:00Z' }], results: [result()] }] });
+    expect(f!.date).toEqual(new Date('2024-06-01T10:00:00Z'));
+  });
+
+  it('#6 carries result.fixes into mitigation, a numeric security-severity into the CVSS score, and the rule\'s help link into references', async () => {
+    const rules = [{ id: 'r1', shortDescription: { text: 'Rule one' }, helpUri: 'https://tool.example/rules/r1', properties: { 'security-severity': '8.1' } },
+      { id: 'r2', shortDescription: { text: 'Rule two' }, help: { text: 'https://tool.example/rules/r2' } }];
+    const found = await findingsOf(log([
+      result({ fixes: [{ description: { text: 'Use strncpy with the buffer size.' } }] }),
+      result({ ruleId: 'r2' }),
+    ], rules));
+    expect(found[0]).toMatchObject({ severity: 'HIGH', cvssScore: 8.1, mitigation: 'Use strncpy with the buffer size.', references: 'https://tool.example/rules/r1' });
+    expect(found[1]).toMatchObject({ references: 'https://tool.example/rules/r2' });
+  });
+
+  it('#7 maps the levels note and none to INFO, as DefectDojo does', async () => {
+    const found = await findingsOf(log([result({ level: 'note' }), result({ level: 'none' }), result({ level: 'error' })]));
+    expect(found.map((f) => f.severity)).toEqual(['INFO', 'INFO', 'HIGH']);
+  });
+
+  it('#8 computes hash_code as DefectDojo does, over its legacy fields title, cwe, line, file_path, description', async () => {
+    const rules = [{ id: 'r1', shortDescription: { text: 'Rule one' }, properties: { tags: ['external/cwe/cwe-120'] } }];
+    const [f] = await findingsOf(log([result({ message: { text: 'Buffer overflow here' } })], rules));
+    const prepared = prepareFinding(f, sarifDirectoryKind.dedupe.hashFields);
+    // python3 -c 'import hashlib; fields = "Rule one" + "120" + "12" + "src/app.c" + "Buffer overflow here";
+    //   print(hashlib.sha256(fields.casefold().encode("utf-8").strip()).hexdigest())'
+    // (DefectDojo's Finding.compute_hash_code over its legacy HASHCODE fields, in their order)
+    expect(prepared.ok && prepared.finding.hashCode).toBe('a9e9fac47f16e58e33944201cc9631bbd5da6938b5021144eb7dc6d03a55b9f4');
+  });
+
+  it('carries the tool, end line and a suppression\'s justification as the tool\'s dismissal', async () => {
+    const content = { version: '2.1.0', runs: [{ tool: { driver: { name: 'CodeQL', semanticVersion: '2.20.1', rules: [{ id: 'r1' }] } },
+      results: [result({ suppressions: [{ kind: 'external', status: 'accepted', justification: 'Sanitized upstream.' }] })] }] };
+    const [f] = await findingsOf(content);
+    expect(f).toMatchObject({ toolName: 'CodeQL', toolVersion: '2.20.1', falsePositive: true, dismissed: true, dismissedReason: 'Sanitized upstream.' });
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { snykKind } from '@tributary/server/connectors/snyk.ts';
+import { normalizeIssue as normalizeSnykIssue } from '@tributary/server/connectors/snyk-issues.ts';
 import { startSnykFake } from '../fakes/snyk.ts';
 import type { FakeFinding, FakeTool } from '../fakes/fake.ts';
 import { connectorFailure, contextFor, discoverAll, fetchPages, type ContextOverrides } from '../support/kinds.ts';
@@ -66,11 +67,16 @@ describe('snyk kind', () => {
       filePath: null,
       line: null,
       cwe: 122,
+      cwes: [122],
       vulnerabilityIds: ['CVE-2023-4863'],
       componentName: 'pillow',
       componentVersion: '9.5.0',
       cvssScore: 7.5,
       cvssVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N',
+      cvssV4Score: null,
+      cvssV4Vector: null,
+      toolName: 'Snyk',
+      dismissed: false,
       fixAvailable: true,
       references: 'https://nvd.nist.gov/vuln/detail/CVE-2023-4863',
       service: null,
@@ -153,5 +159,24 @@ describe('snyk kind', () => {
     expect(snykKind.validateOptions!({}, 'https://api.snyk.io')).toBe('orgId: the Snyk organization ID is required');
     expect(snykKind.validateOptions!({ orgId: 'acme-security' }, 'https://api.snyk.io')).toBe('orgId: "acme-security" is not an organization ID (a UUID, not the organization\'s slug)');
     expect(snykKind.validateOptions!({ orgId: ORG }, 'https://api.snyk.io')).toBeNull();
+  });
+});
+
+// the fields analysts asked for (issue 12), on an issue shaped as Snyk's REST reference documents it
+describe('snyk issues: analyst fields', () => {
+  it('keeps CVSS v3 and v4 apart, every CWE, and an ignore as the tool\'s dismissal', () => {
+    const f = normalizeSnykIssue({ id: 'c9b1f7e2-0000-4000-8000-000000000001', type: 'issue', attributes: {
+      key: 'SNYK-PYTHON-PILLOW-5918878', title: 'Heap-based Buffer Overflow', type: 'package_vulnerability', status: 'open', ignored: true,
+      effective_severity_level: 'high', created_at: '2025-01-02T00:00:00Z',
+      classes: [{ id: 'CWE-122', source: 'CWE', type: 'weakness' }, { id: 'CWE-787', source: 'CWE', type: 'weakness' }],
+      severities: [
+        { source: 'Snyk', level: 'high', score: 8.8, vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H' },
+        { source: 'Snyk', level: 'high', score: 8.6, vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:P/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N' },
+      ],
+      problems: [{ id: 'CVE-2023-4863', source: 'NVD', type: 'vulnerability', url: 'https://nvd.nist.gov/vuln/detail/CVE-2023-4863' }],
+    } });
+    expect(f).toMatchObject({ cvssScore: 8.8, cvssVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H', cvssV4Score: 8.6,
+      cvssV4Vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:P/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N', cwe: 122, cwes: [122, 787], toolName: 'Snyk',
+      falsePositive: true, dismissed: true });
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sonarqubeKind } from '@tributary/server/connectors/sonarqube.ts';
-import { issueSeverity } from '@tributary/server/connectors/sonarqube-findings.ts';
+import { issueSeverity, normalizeIssue as normalizeSonarIssue } from '@tributary/server/connectors/sonarqube-findings.ts';
 import type { FakeFinding } from '../fakes/fake.ts';
 import { SONAR_EPOCH, startSonarqubeFake, type SonarqubeFake } from '../fakes/sonarqube.ts';
 import { connectorFailure, contextFor, discoverAll, fetchPages, requestsTo } from '../support/kinds.ts';
@@ -47,20 +47,20 @@ describe('sonarqube kind', () => {
     expect(all[0]).toEqual({
       title: 'Issue 1', severity: 'CRITICAL', description: ruleText(89),
       uniqueIdFromTool: 'AY-issue-1', vulnIdFromTool: 'fakesec:S89',
-      filePath: 'src/main/java/App1.java', line: 10, cwe: 89, vulnerabilityIds: [],
+      filePath: 'src/main/java/App1.java', line: 10, endLine: 10, cwe: 89, cwes: [89], vulnerabilityIds: [], toolName: 'SonarQube',
       staticFinding: true, dynamicFinding: false, date: new Date(SONAR_EPOCH),
       vendorUrl: `${fake.url}/project/issues?id=org.example%3Ashop&open=AY-issue-1`,
-      falsePositive: false, riskAccepted: false, verified: false, mitigated: false, mitigatedAt: null,
+      falsePositive: false, riskAccepted: false, verified: false, dismissed: false, mitigated: false, mitigatedAt: null,
     });
     expect(all[3]).toMatchObject({ filePath: null, line: null, cwe: 89 });
     expect(all[4]).toMatchObject({ cwe: null, description: 'Security rule S0\n\nUntrusted data reaches a sensitive sink & is used unchecked.\n\nResources\nOWASP Top 10 2021 Category A04 - Insecure Design' });
     expect(all[5]).toEqual({
       title: 'Make sure this weak hash is safe', severity: 'HIGH', description: ruleText(328),
       uniqueIdFromTool: 'hotspot:AY-hot-1', vulnIdFromTool: 'fakesec:S328',
-      filePath: 'src/Hash.java', line: 7, cwe: 328, vulnerabilityIds: [],
+      filePath: 'src/Hash.java', line: 7, endLine: 7, cwe: 328, cwes: [328], vulnerabilityIds: [], toolName: 'SonarQube',
       staticFinding: true, dynamicFinding: false, date: new Date(SONAR_EPOCH),
       vendorUrl: `${fake.url}/security_hotspots?id=org.example%3Ashop&hotspots=AY-hot-1`,
-      falsePositive: false, riskAccepted: false, verified: false, mitigated: false, mitigatedAt: null,
+      falsePositive: false, riskAccepted: false, verified: false, dismissed: false, mitigated: false, mitigatedAt: null,
     });
     // one rules/show per distinct rule, not per issue
     expect(requestsTo(fake, '/api/rules/show').map((r) => new URL(r.url, fake.url).searchParams.get('key'))).toEqual(['fakesec:S89', 'fakesec:S79', 'fakesec:S0', 'fakesec:S328']);
@@ -188,5 +188,17 @@ describe('sonarqube kind', () => {
       const err = await connectorFailure(fetchPages(sonarqubeKind, contextFor(fake), { key: 'gone', name: 'gone' }));
       expect(err.message).toMatch(/^404 from SonarQube \(not found: check the URL\): \{"errors":\[\{"msg":"Component key 'gone' not found"\}\]\}/);
     });
+  });
+});
+
+// the fields analysts asked for (issue 12), on an issue shaped as SonarQube's api/issues/search answers it
+describe('sonarqube issues: analyst fields', () => {
+  it('carries every CWE of the rule, the end line, the tool and a resolution as the tool\'s dismissal', () => {
+    const ctx = { config: { url: 'https://sonar.example', secret: null, options: {} } } as Parameters<typeof normalizeSonarIssue>[0];
+    const f = normalizeSonarIssue(ctx, 'shop', {
+      key: 'AZ-1', rule: 'java:S2076', component: 'shop:src/Run.java', message: 'Make sure this command is safe', severity: 'CRITICAL',
+      resolution: 'WONTFIX', status: 'RESOLVED', textRange: { startLine: 12, endLine: 15, startOffset: 4, endOffset: 9 }, creationDate: '2025-01-02T03:04:05+0000',
+    }, new Map([['shop:src/Run.java', 'src/Run.java']]), { name: 'OS commands should not be vulnerable', description: '…', cwe: 78, cwes: [78, 88] });
+    expect(f).toMatchObject({ line: 12, endLine: 15, cwe: 78, cwes: [78, 88], toolName: 'SonarQube', riskAccepted: true, dismissed: true, dismissedReason: 'WONTFIX' });
   });
 });

@@ -31,6 +31,11 @@ export interface FailSpec {
   retryAfter?: number;
   /** only requests whose path contains this fail (default: any request) */
   pathIncludes?: string;
+  /**
+   * send the status, headers and the first half of `body`, then nothing more while the connection
+   * stays open: a stalled response body (the client's timeout must end it)
+   */
+  stall?: boolean;
 }
 
 export interface FakeTool {
@@ -51,6 +56,23 @@ export interface FakeTool {
   setPageSizeCap(n: number): void;
   /** every `next` pagination signal points back at the first page (a server bug we must survive) */
   setLoopingPagination(on: boolean): void;
+  /**
+   * every `next` link the fake writes points at this origin instead of its own (null: its own), for
+   * the conformance test that a kind never follows a next link off its configured host. Only fakes
+   * whose tool writes next links as URLs offer it.
+   */
+  setNextLinkOrigin?(origin: string | null): void;
+  /**
+   * the tool's real shape for project n's key, when it must be one (UUIDs, numeric ids): the
+   * conformance suite asks for it, so a new kind's keys need no entry in test/support/kinds.ts
+   */
+  projectKey?(n: number): string;
+  /**
+   * the findings of one VEP come in one response whatever the page size (Dependency-Track's list,
+   * Harbor's vulnerability report): the multi-page and later-page findings cases then page over
+   * what the fake does paginate (repositories, artifacts …) or are covered by discover
+   */
+  findingsInOneResponse?: boolean;
   /** requests received (method, path with query, headers lower-cased) */
   readonly requests: Array<{ method: string; url: string; headers: Record<string, string> }>;
   close(): Promise<void>;

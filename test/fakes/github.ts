@@ -18,6 +18,10 @@ export interface GithubFake extends FakeTool {
   setDependabotEnabled(repoKey: string, enabled: boolean): void;
   /** primary rate limit used up: 403 with x-ratelimit-remaining 0 until turned off */
   setRateLimitExhausted(on: boolean): void;
+  /** an archived repository: `archived: true`, and Dependabot answers 403 "not available for archived repositories" */
+  setArchived(repoKey: string, archived: boolean): void;
+  /** the next `times` requests hit a secondary rate limit: 403 with Retry-After (seconds) */
+  secondaryRateLimitNext(times: number, retryAfterSeconds: number): void;
 }
 
 const error = (status: number, message: string, docs = DOCS): FakeReply => ({ status, body: { message, documentation_url: docs, status: String(status) } });
@@ -31,6 +35,8 @@ export async function startGithubFake(opts: { basePath?: string } = {}): Promise
   const codeScanning = new Map<string, 'enabled' | 'no-analysis' | 'disabled'>();
   const dependabotOff = new Set<string>();
   let rateLimited = false;
+  const archivedRepos = new Set<string>();
+  let secondaryLimited = { left: 0, retryAfter: 1 };
 
   const numberFor = (repo: string, type: string, id: string) => {
     const scope = `${repo}/${type}`;
@@ -48,7 +54,7 @@ export async function startGithubFake(opts: { basePath?: string } = {}): Promise
     html_url: `https://github.example/${ORG}/${p.name}`,
     fork: false,
     url: `${fake.url}${basePath}/repos/${ORG}/${p.name}`,
-    archived: false,
+    archived: archivedRepos.has(p.key),
     disabled: false,
     visibility: 'private',
     default_branch: 'main',
@@ -181,6 +187,12 @@ export async function startGithubFake(opts: { basePath?: string } = {}): Promise
       return { ...error(403, 'API rate limit exceeded for user ID 1.', 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api'),
         headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '5000', 'x-ratelimit-reset': '1767225600', 'x-ratelimit-resource': 'core' } };
     }
+    if (secondaryLimited.left > 0) {
+      secondaryLimited.left--;
+      return { ...error(403, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
+        'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits'),
+        headers: { 'retry-after': String(secondaryLimited.retryAfter), 'x-ratelimit-remaining': '4990' } };
+    }
     const version = req.headers['x-github-api-version'];
     if (version && version !== '2022-11-28') return error(400, `Unsupported 'X-GitHub-Api-Version' header. The requested version "${version}" is not supported.`);
     if (req.method !== 'GET') return error(404, 'Not Found');
@@ -203,6 +215,7 @@ export async function startGithubFake(opts: { basePath?: string } = {}): Promise
       return pageReply(req, canonical, {}, list.filter((f) => !f.componentName).map((f) => codeAlert(repo, f)));
     }
     if (rest === 'dependabot/alerts') {
+      if (archivedRepos.has(repo.key)) return error(403, 'Dependabot alerts are not available for archived repositories.', 'https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository');
       if (dependabotOff.has(repo.key)) return error(403, 'Dependabot alerts are disabled for this repository.', 'https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository');
       const states = req.url.searchParams.get('state')?.split(',');
       const alerts = list.filter((f) => f.componentName).map((f) => dependabotAlert(repo, f)).filter((al) => !states || states.includes(al.state));
@@ -224,5 +237,7 @@ export async function startGithubFake(opts: { basePath?: string } = {}): Promise
     setCodeScanning(repoKey, state) { codeScanning.set(repoKey, state); },
     setDependabotEnabled(repoKey, enabled) { if (enabled) dependabotOff.delete(repoKey); else dependabotOff.add(repoKey); },
     setRateLimitExhausted(on) { rateLimited = on; },
+    setArchived(repoKey, archived) { if (archived) archivedRepos.add(repoKey); else archivedRepos.delete(repoKey); },
+    secondaryRateLimitNext(times, retryAfterSeconds) { secondaryLimited = { left: times, retryAfter: retryAfterSeconds }; },
   };
 }

@@ -47,7 +47,10 @@ export async function startHttpFake(handle: (req: FakeRequest) => FakeReply | Pr
       failure.left--;
       const h: Record<string, string> = { 'content-type': failure.spec.contentType ?? 'application/json' };
       if (failure.spec.retryAfter !== undefined) h['retry-after'] = String(failure.spec.retryAfter);
-      res.writeHead(failure.spec.status, h).end(failure.spec.body ?? JSON.stringify({ message: `fake failure ${failure.spec.status}` }));
+      const body = failure.spec.body ?? JSON.stringify({ message: `fake failure ${failure.spec.status}` });
+      // a stalled body: half of it, then silence on an open connection (close() ends it)
+      if (failure.spec.stall) { res.writeHead(failure.spec.status, h).write(body.slice(0, Math.ceil(body.length / 2))); return; }
+      res.writeHead(failure.spec.status, h).end(body);
       return;
     }
     try {

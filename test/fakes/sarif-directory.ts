@@ -86,8 +86,9 @@ function renderRun(findings: FakeFinding[]) {
         helpUri: `https://rules.example.com/${encodeURIComponent(ruleId)}`,
         properties: {
           tags: ['security', ...(f.cwe ? [`external/cwe/cwe-${String(f.cwe).padStart(3, '0')}`] : [])],
-          // only CRITICAL needs the GitHub security-severity number: the level cannot say it
-          ...(f.severity === 'CRITICAL' ? { 'security-severity': '9.8' } : {}),
+          // CRITICAL and LOW need the GitHub security-severity number: no level says them (a note is
+          // INFO, as in DefectDojo)
+          ...(f.severity === 'CRITICAL' ? { 'security-severity': '9.8' } : f.severity === 'LOW' ? { 'security-severity': '2.0' } : {}),
         },
       });
     }

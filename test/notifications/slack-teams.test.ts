@@ -49,6 +49,7 @@ function system(over: Partial<SystemSettings> = {}): SystemSettings {
   return {
     id: 1, mailTo: '', slackTokenCiphertext: services.secrets.seal(slack.token), slackChannel: 'C0SECALERT',
     msteamsUrlCiphertext: services.secrets.seal(teams.url), enableMail: false, enableSlack: true, enableMsteams: true, enableWebhooks: false,
+    slaCriticalDays: 7, slaHighDays: 30, slaMediumDays: 90, slaLowDays: 120, engagementAutoClose: false, engagementAutoCloseDays: 3,
     ...over,
   };
 }
@@ -57,7 +58,7 @@ function ctx(method: 'SLACK' | 'MSTEAMS', payload: Partial<DeliveryPayload>, sys
   const full: DeliveryPayload = { message: MESSAGE, ...payload };
   const delivery: Delivery = {
     id: 1, event: full.message.event, method, userId: null, webhookId: null, payload: full as any, status: 'PENDING', attempts: 0,
-    nextAttemptAt: new Date(), lastError: null, createdAt: new Date(), sentAt: null, digestAt: null,
+    nextAttemptAt: new Date(), lastError: null, createdAt: new Date(), updatedAt: new Date(), sentAt: null, digestAt: null,
   };
   return { services, delivery, payload: full, system: sys };
 }

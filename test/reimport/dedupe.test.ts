@@ -38,7 +38,7 @@ describe('computeHashCode', () => {
 describe('severity words', () => {
   it('maps the words tools use and refuses the rest', () => {
     const words = ['CRITICAL', 'Blocker', ' high ', 'error', 'moderate', 'MAJOR', 'warning', 'minor', 'note', 'Informational', 'unassigned', 'S4'];
-    expect(words.map(normalizeSeverity)).toEqual(['CRITICAL', 'CRITICAL', 'HIGH', 'HIGH', 'MEDIUM', 'MEDIUM', 'MEDIUM', 'LOW', 'LOW', 'INFO', 'INFO', 'INFO']);
+    expect(words.map(normalizeSeverity)).toEqual(['CRITICAL', 'CRITICAL', 'HIGH', 'HIGH', 'MEDIUM', 'MEDIUM', 'MEDIUM', 'LOW', 'INFO', 'INFO', 'INFO', 'INFO']);
     expect([normalizeSeverity('banana'), normalizeSeverity(''), normalizeSeverity(3), normalizeSeverity(null)]).toEqual([null, null, null, null]);
   });
 });

@@ -4,11 +4,12 @@ import os from 'node:os';
 import { expect } from 'vitest';
 import { GuardedHttp, type GuardedHttpOptions } from '@tributary/server/connectors/http.ts';
 import { ConnectorError } from '@tributary/server/connectors/connector-error.ts';
+import { findKind } from '@tributary/server/connectors/registry.ts';
 import type { ConnectorKind, KindContext, NormalizedFinding, Vep } from '@tributary/server/connectors/kind.ts';
 import type { FakeTool, FakeVep } from '../fakes/fake.ts';
 import { uuidFor } from '../fakes/vendor-ids.ts';
 
-/** the service name each kind's errors start with */
+/** the service name the first six kinds' tests expect; a kind added since uses its label, as connection.ts does */
 const SERVICE: Record<string, string> = {
   'sarif-directory': 'SARIF directory',
   sonarqube: 'SonarQube',
@@ -34,7 +35,7 @@ export function contextFor(fake: FakeTool, over: ContextOverrides = {}): KindCon
     // the SARIF fake makes its directory in the OS temp dir, the test apps' TRIBUTARY_SARIF_ROOT too
     sarifRoot: over.sarifRoot ?? os.tmpdir(),
     // 1 ms backoff: retries are counted, not waited for (Retry-After still sets the wait)
-    http: new GuardedHttp({ service: SERVICE[fake.kind] ?? fake.kind, secrets: [secret], backoffMs: 1, ...over.http }),
+    http: new GuardedHttp({ service: SERVICE[fake.kind] ?? findKind(fake.kind)?.label ?? fake.kind, secrets: [secret], backoffMs: 1, ...over.http }),
   };
 }
 
@@ -67,10 +68,18 @@ export function keyFor(kind: string, n: number): string {
   if (kind === 'dependency-track' || kind === 'snyk') return uuidFor(`project-${n}`);
   if (kind === 'github' || kind === 'gitlab') return String(4200 + n);
   if (kind === 'sonarqube') return `org.example:app-${n}`;
+  // DefectDojo products and Harbor projects are integer ids; Semgrep's too, in a higher range
+  if (kind === 'defectdojo' || kind === 'harbor') return String(n);
+  if (kind === 'semgrep') return String(500_000 + n);
   // a SARIF directory's key is its name
   return `app-${n}`;
 }
 
 export function projectsFor(kind: string, numbers: number[]): FakeVep[] {
   return numbers.map((n) => ({ key: keyFor(kind, n), name: `app-${n}` }));
+}
+
+/** Projects in the fake's own key shape when it declares one (a kind added later), else keyFor's. */
+export function projectsOf(fake: FakeTool, numbers: number[]): FakeVep[] {
+  return numbers.map((n) => ({ key: fake.projectKey?.(n) ?? keyFor(fake.kind, n), name: `app-${n}` }));
 }

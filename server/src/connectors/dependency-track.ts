@@ -89,32 +89,40 @@ export function normalizeFinding(f: Record<string, any>): NormalizedFinding {
   const falsePositive = state === 'FALSE_POSITIVE' || state === 'NOT_AFFECTED';
   const mitigated = state === 'RESOLVED';
   const componentName = component.group ? `${component.group}:${component.name}` : component.name ?? null;
-  const cvss = [
-    [vuln.cvssV3BaseScore, vuln.cvssV3Vector],
-    [vuln.cvssV4Score, vuln.cvssV4Vector],
-    [vuln.cvssV2BaseScore, vuln.cvssV2Vector],
-  ].find(([score]) => typeof score === 'number') ?? [null, null];
-  const cwe = Array.isArray(vuln.cwes) && vuln.cwes[0]?.cweId ? vuln.cwes[0].cweId : vuln.cweId;
+  const v3 = typeof vuln.cvssV3BaseScore === 'number' ? vuln.cvssV3BaseScore : null;
+  const v4 = typeof vuln.cvssV4Score === 'number' ? vuln.cvssV4Score : null;
+  const v2 = typeof vuln.cvssV2BaseScore === 'number' ? vuln.cvssV2BaseScore : null;
+  // DT >= 4.5 sends `cwes`; `cweId` is its first, kept for older servers
+  const cwes = (Array.isArray(vuln.cwes) ? vuln.cwes : []).map((c: any) => c?.cweId).filter((n: unknown): n is number => typeof n === 'number' && n > 0);
+  if (cwes.length === 0 && typeof vuln.cweId === 'number' && vuln.cweId > 0) cwes.push(vuln.cweId);
+  const suppressed = analysis.isSuppressed === true;
   return {
-    // DefectDojo's Dependency Track title
-    title: `${component.name}:${component.version} affected by: ${vuln.vulnId} (${vuln.source})`,
-    severity: severityOf(vuln.severity, cvss[0]),
+    // DefectDojo's Dependency Track title; a component without a version (DT allows it) is named alone
+    title: `${component.name}${component.version ? `:${component.version}` : ''} affected by: ${vuln.vulnId} (${vuln.source})`,
+    severity: severityOf(vuln.severity, v3 ?? v4 ?? v2),
     description: [vuln.title, vuln.subtitle, vuln.description].filter(Boolean).join('\n\n') || `${vuln.vulnId} in ${componentName}`,
     mitigation: vuln.recommendation ?? null,
     uniqueIdFromTool: f.matrix ?? null,
     vulnIdFromTool: vuln.vulnId ?? null,
     vulnerabilityIds: vulnerabilityIds(vuln),
-    cwe: typeof cwe === 'number' && cwe > 0 ? cwe : null,
+    cwe: cwes[0] ?? null,
+    cwes,
     componentName,
     componentVersion: component.version ?? null,
     // DT has no file; DefectDojo puts the purl here so the finding points at the dependency
     filePath: component.purl ?? null,
-    cvssScore: cvss[0],
-    cvssVector: cvss[1],
+    cvssScore: v3,
+    cvssVector: v3 !== null ? vuln.cvssV3Vector ?? null : null,
+    cvssV4Score: v4,
+    cvssV4Vector: v4 !== null ? vuln.cvssV4Vector ?? null : null,
     epssScore: typeof vuln.epssScore === 'number' ? vuln.epssScore : null,
+    epssPercentile: typeof vuln.epssPercentile === 'number' ? vuln.epssPercentile : null,
     references: f.attribution?.referenceUrl ?? null,
-    fixVersion: vuln.patchedVersions ?? null,
-    fixAvailable: vuln.patchedVersions ? true : null,
+    // DT's findings response (model/Finding.java) carries no fixed or patched version: the fix is in
+    // `recommendation` (mitigation) at best. Left empty rather than guessed.
+    fixVersion: null,
+    fixAvailable: null,
+    toolName: 'Dependency-Track',
     staticFinding: true,
     dynamicFinding: false,
     date: typeof f.attribution?.attributedOn === 'number' ? new Date(f.attribution.attributedOn) : null,
@@ -122,6 +130,9 @@ export function normalizeFinding(f: Record<string, any>): NormalizedFinding {
     // suppressed without saying "false positive" or "resolved" = someone accepted it
     riskAccepted: analysis.isSuppressed === true && !falsePositive && !mitigated,
     verified: state === 'EXPLOITABLE',
+    // the findings response has the analysis state and the suppression, not who made it or when
+    dismissed: suppressed,
+    dismissedReason: suppressed && state ? state : null,
     mitigated,
     mitigatedAt: null,
   };

@@ -62,11 +62,14 @@ function failFor(ctx: KindContext, res: HttpResponse): never {
 
 // 404 "no analysis found": the repository was never scanned. 403 "Advanced Security must be
 // enabled" / "Dependabot alerts are disabled": the feature is off. Both mean zero alerts of that
-// type; any other 403/404 (a missing permission, a vanished repository) is a failure.
+// type. Dependabot answers an archived repository with 403 "Dependabot alerts are not available
+// for archived repositories.": it has no Dependabot alerts to read, not a sync failure. Any other
+// 403/404 (a missing permission, a vanished repository) is a failure.
 const noCodeScanning = (res: HttpResponse) =>
   (res.status === 404 && /no analysis found/i.test(message(res)))
   || (res.status === 403 && /advanced security must be enabled|code scanning is not enabled/i.test(message(res)));
-const noDependabot = (res: HttpResponse) => res.status === 403 && /dependabot alerts are (disabled|not enabled)/i.test(message(res));
+const noDependabot = (res: HttpResponse) =>
+  res.status === 403 && /dependabot alerts are (disabled|not enabled)|not available for archived repositor/i.test(message(res));
 
 function redactPath(url: string): string {
   try { return new URL(url).pathname; } catch { return ''; }

@@ -2,7 +2,7 @@
 // ee/app/graphql/types/vulnerability_type.rb; mapping in research/connectors.md §4).
 import type { Severity } from '../severity.ts';
 import type { NormalizedFinding } from './kind.ts';
-import { parseCwe, parseDate } from './vendor-values.ts';
+import { canonicalVulnerabilityId, parseCwe, parseDate } from './vendor-values.ts';
 
 // Every state, so a vendor-side dismissal or resolution reaches reimport instead of looking absent.
 export const VULNERABILITIES_QUERY = `query tributaryVulnerabilities($fullPath: ID!, $first: Int!, $after: String) {
@@ -12,12 +12,13 @@ export const VULNERABILITIES_QUERY = `query tributaryVulnerabilities($fullPath: 
       pageInfo { hasNextPage endCursor }
       nodes {
         id uuid title description solution severity state reportType
-        detectedAt updatedAt resolvedAt dismissedAt dismissalReason
+        detectedAt updatedAt resolvedAt dismissedAt dismissalReason stateComment
+        dismissedBy { username name }
         resolvedOnDefaultBranch presentOnDefaultBranch webUrl
         scanner { externalId name vendor }
         primaryIdentifier { externalType externalId name url }
         identifiers { externalType externalId name url }
-        cvss { vector vendor }
+        cvss { vector vendor baseScore version }
         location {
           __typename
           ... on VulnerabilityLocationSast { file startLine endLine blobPath }
@@ -40,11 +41,18 @@ export function normalizeVulnerability(v: any): NormalizedFinding {
   const identifiers: any[] = v.identifiers ?? [];
   const dependency = location.dependency ?? {};
   const dismissed = v.state === 'DISMISSED';
+  // GitLab.com answers dismissalReason null for every dismissal (gitlab-org/gitlab#547483); the
+  // reason then lives only in the analyst's stateComment
   const reason = dismissed ? String(v.dismissalReason ?? '') : '';
+  const comment = typeof v.stateComment === 'string' && v.stateComment.trim() !== '' ? v.stateComment : null;
+  const cvss = (Array.isArray(v.cvss) ? v.cvss : []).filter((c: any) => c && typeof c.vector === 'string');
+  const v3 = cvss.find((c: any) => /^CVSS:3/.test(c.vector));
+  const v4 = cvss.find((c: any) => /^CVSS:4/.test(c.vector));
+  const cwes = identifiers.filter((i) => String(i?.externalType).toLowerCase() === 'cwe').map((i) => parseCwe(i.externalId ?? i.name))
+    .filter((n): n is number => n !== null);
   // resolvedOnDefaultBranch: the latest default-branch scan no longer detects it (GitLab's "needs triage" resolution)
   const mitigated = v.state === 'RESOLVED' || (!dismissed && v.resolvedOnDefaultBranch === true);
   const dynamic = DYNAMIC_REPORTS.has(String(v.reportType));
-  const cwe = identifiers.find((i) => String(i?.externalType).toLowerCase() === 'cwe');
   return {
     title: v.title || v.primaryIdentifier?.name || 'GitLab vulnerability',
     severity: SEVERITIES[String(v.severity ?? '').toUpperCase()] ?? 'INFO',
@@ -55,13 +63,19 @@ export function normalizeVulnerability(v: any): NormalizedFinding {
     filePath: location.file ?? location.image ?? (dynamic && location.path ? `${location.hostname ?? ''}${location.path}` : null),
     // VulnerabilityLocationSast.startLine is a GraphQL String
     line: toLine(location.startLine),
-    cwe: cwe ? parseCwe(cwe.externalId ?? cwe.name) : null,
+    endLine: toLine(location.endLine),
+    cwe: cwes[0] ?? null,
+    cwes,
     vulnerabilityIds: [...new Set(identifiers
       .filter((i) => VULNERABILITY_ID_TYPES.has(String(i?.externalType).toLowerCase()))
-      .map((i) => String(i.name ?? i.externalId).toUpperCase()))],
+      .map((i) => canonicalVulnerabilityId(String(i.name ?? i.externalId))))],
     componentName: dependency.package?.name ?? null,
     componentVersion: dependency.version ?? null,
-    cvssVector: v.cvss?.[0]?.vector ?? null,
+    cvssScore: score(v3?.baseScore),
+    cvssVector: v3?.vector ?? null,
+    cvssV4Score: score(v4?.baseScore),
+    cvssV4Vector: v4?.vector ?? null,
+    toolName: v.scanner?.name ?? null,
     references: v.primaryIdentifier?.url ?? null,
     vendorUrl: v.webUrl ?? null,
     service: null,
@@ -70,12 +84,20 @@ export function normalizeVulnerability(v: any): NormalizedFinding {
     date: parseDate(v.detectedAt),
     verified: v.state === 'CONFIRMED',
     falsePositive: reason === 'FALSE_POSITIVE',
-    // a dismissal without a reason predates dismissal reasons: someone chose not to act on it
-    riskAccepted: dismissed && (reason === 'ACCEPTABLE_RISK' || reason === 'MITIGATING_CONTROL' || reason === ''),
+    // a dismissal without a reason claims no risk acceptance: `dismissed` alone makes it inactive
+    riskAccepted: reason === 'ACCEPTABLE_RISK' || reason === 'MITIGATING_CONTROL',
     outOfScope: reason === 'USED_IN_TESTS' || reason === 'NOT_APPLICABLE',
+    dismissed,
+    dismissedBy: dismissed ? v.dismissedBy?.username ?? v.dismissedBy?.name ?? null : null,
+    dismissedAt: dismissed ? parseDate(v.dismissedAt) : null,
+    dismissedReason: dismissed ? [reason, comment].filter(Boolean).join(': ') || null : null,
     mitigated,
     mitigatedAt: mitigated ? parseDate(v.resolvedAt) : null,
   };
+}
+
+function score(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
 function toLine(value: unknown): number | null {

@@ -25,6 +25,24 @@ const EMBEDS_IPV4_AT_END = [ipaddr.IPv6.parseCIDR('::ffff:0:0/96'), ipaddr.IPv6.
 // offsets, so which IPv4 host it reaches cannot be told from the address: refused whole.
 const NAT64_LOCAL_USE = ipaddr.IPv6.parseCIDR('64:ff9b:1::/48');
 
+/**
+ * How long a rate-limited answer asks us to wait, or undefined when it is not one. GitHub answers
+ * both its primary and its secondary rate limits with 403 or 429 (docs.github.com, "Rate limits for
+ * the REST API": "If the retry-after response header is present, you should not retry your request
+ * until after that many seconds has elapsed. If the x-ratelimit-remaining header is 0, you should
+ * not retry your request until after the time, in UTC epoch seconds, specified by the
+ * x-ratelimit-reset header"). A 403 with neither header is a permission error and is not retried.
+ */
+export function rateLimitWait(res: Pick<HttpResponse, 'status' | 'headers'>): number | undefined {
+  if (res.status !== 403 && res.status !== 429) return undefined;
+  const asked = retryAfterMs(res.headers.get('retry-after'));
+  if (asked !== undefined) return asked;
+  if (res.headers.get('x-ratelimit-remaining')?.trim() !== '0') return undefined;
+  const reset = Number(res.headers.get('x-ratelimit-reset'));
+  // the reset is in whole seconds: a quarter second past it, so the retry does not land just before
+  return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - Date.now()) + 250 : undefined;
+}
+
 /** A Retry-After header (seconds, or an HTTP date) as milliseconds from now; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null | undefined): number | undefined {
   if (!header) return undefined;
@@ -143,6 +161,13 @@ export class GuardedHttp {
     for (let attempt = 0; ; attempt++) {
       const res = await this.once(url, init, signal);
       if (res.status >= 200 && res.status < 300) return res;
+      // a rate limit is retried even when the caller accepts the status: a 403 is how GitHub answers
+      // most of its rate limits, and the caller accepts 403 to read "feature not enabled"
+      const limited = rateLimitWait(res);
+      if (limited !== undefined && attempt < this.limits.retries && limited <= this.limits.maxRetryAfterMs) {
+        await sleep(limited, signal);
+        continue;
+      }
       if (init.accept?.includes(res.status)) return res;
       if (RETRYABLE.has(res.status) && attempt < this.limits.retries) {
         const wait = this.retryDelay(res.headers.get('retry-after'), attempt);

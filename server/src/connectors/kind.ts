@@ -24,7 +24,12 @@ export interface Vep {
   metadata?: Record<string, unknown>;
 }
 
-/** A finding as every kind hands it to the reimport engine. */
+/**
+ * A finding as every kind hands it to the reimport engine. Every field but `title` and `severity` is
+ * optional: leave out what the tool does not send rather than inventing a value (an empty field is
+ * honest; a guessed one is read as the tool's word). Values are cleaned and length-capped by
+ * operations/reimport-prepare.ts, so a kind passes them as the tool wrote them.
+ */
 export interface NormalizedFinding {
   title: string;
   severity: Severity;
@@ -33,19 +38,47 @@ export interface NormalizedFinding {
   vulnIdFromTool?: string | null;
   filePath?: string | null;
   line?: number | null;
+  /** last line of the location (SARIF region.endLine, Sonar textRange.endLine …); null when one line */
+  endLine?: number | null;
+  /**
+   * the finding's primary CWE: DefectDojo's `cwe`, the one hash_code uses. When left out, the first of
+   * `cwes` is taken.
+   */
   cwe?: number | null;
+  /** every CWE the tool links, in the tool's order (`cwe` is kept as the first) */
+  cwes?: number[];
+  /** CVE, GHSA … ids: canonicalVulnerabilityId() in vendor-values.ts is applied to each by the engine */
   vulnerabilityIds?: string[];
   componentName?: string | null;
   componentVersion?: string | null;
   service?: string | null;
   mitigation?: string | null;
   references?: string | null;
+  /** a link back to this finding in the tool's own UI (not an advisory page) */
   vendorUrl?: string | null;
+  /** CVSS v3.x base score (0–10) and vector (`CVSS:3.1/AV:N/…`); DefectDojo's cvssv3_score / cvssv3 */
   cvssScore?: number | null;
   cvssVector?: string | null;
+  /** CVSS v4.0 base score (0–10) and vector (`CVSS:4.0/AV:N/…`) */
+  cvssV4Score?: number | null;
+  cvssV4Vector?: string | null;
+  /** EPSS probability (0–1) and percentile (0–1) */
   epssScore?: number | null;
+  epssPercentile?: number | null;
+  /** listed as known exploited (CISA KEV or the tool's own exploited-in-the-wild flag) */
+  knownExploited?: boolean | null;
   fixAvailable?: boolean | null;
+  /** the version (or versions, comma separated) that fixes it, as the tool states it */
   fixVersion?: string | null;
+  /** the scanner that produced it (SARIF tool.driver.name, GitHub's tool.name …) and its version */
+  toolName?: string | null;
+  toolVersion?: string | null;
+  /**
+   * the tool's classification of the code the finding sits in, when it marks it as not production
+   * code: `test`, `generated`, `library`, `documentation`, `vendored` (lower-case). A kind that sets
+   * one also sets `outOfScope: true`.
+   */
+  codeClassification?: string | null;
   staticFinding?: boolean;
   dynamicFinding?: boolean;
   /** when the tool first saw it */
@@ -58,6 +91,17 @@ export interface NormalizedFinding {
   /** fixed / resolved on the vendor side */
   mitigated?: boolean;
   mitigatedAt?: Date | null;
+  /**
+   * a dismissal (suppression, won't fix, false positive …) made in the tool: who (the tool's login or
+   * name), when, and why (the tool's reason and the analyst's comment, as text). `dismissed` is set
+   * whenever the tool says the finding is dismissed, whichever flag above the reason maps to: a
+   * dismissal whose reason maps to none of them (or that has no reason) still makes the finding
+   * inactive, without claiming a false positive or a risk acceptance the tool did not state.
+   */
+  dismissed?: boolean;
+  dismissedBy?: string | null;
+  dismissedAt?: Date | null;
+  dismissedReason?: string | null;
 }
 
 export type DedupeAlgorithm = 'unique_id_from_tool' | 'hash_code' | 'unique_id_from_tool_or_hash_code';

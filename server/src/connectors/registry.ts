@@ -7,6 +7,13 @@ import { dependencyTrackKind } from './dependency-track.ts';
 import { githubKind } from './github.ts';
 import { gitlabKind } from './gitlab.ts';
 import { snykKind } from './snyk.ts';
+import { defectdojoKind } from './defectdojo.ts';
+import { harborKind } from './harbor.ts';
+import { semgrepKind } from './semgrep.ts';
+import { burpEnterpriseKind } from './burp-enterprise.ts';
+import { checkmarxOneKind } from './checkmarx-one.ts';
+import { wizKind } from './wiz.ts';
+import { awsSecurityHubKind } from './aws-securityhub.ts';
 
 export const connectorKinds: readonly ConnectorKind[] = [
   sarifDirectoryKind,
@@ -15,6 +22,13 @@ export const connectorKinds: readonly ConnectorKind[] = [
   githubKind,
   gitlabKind,
   snykKind,
+  defectdojoKind,
+  harborKind,
+  semgrepKind,
+  burpEnterpriseKind,
+  checkmarxOneKind,
+  wizKind,
+  awsSecurityHubKind,
 ];
 
 const byId = new Map(connectorKinds.map((k) => [k.id, k]));

@@ -7,6 +7,7 @@ import { ConnectorError } from './connector-error.ts';
 import type { ConnectorKind, KindContext, NormalizedFinding, Vep } from './kind.ts';
 import { InvalidSarif, parseSarif } from './sarif-parse.ts';
 import { isUnder } from './sarif-root.ts';
+import { detectFileFormat, readOtherReport, reportNames, SARIF_FILE } from './report-format.ts';
 
 // findings are handed on in slices this big, like one page of an API
 const SLICE = 500;
@@ -19,8 +20,10 @@ export const sarifDirectoryKind: ConnectorKind = {
   ],
   // Fingerprints (a tool's own tracking id) survive code moving lines, so they come first; a tool
   // that starts or stops writing fingerprints between reports changes the id, and the hash over
-  // what a reader would call "the same finding" keeps those matched.
-  dedupe: { algorithm: 'unique_id_from_tool_or_hash_code', hashFields: ['title', 'cwe', 'file_path', 'line', 'description'] },
+  // what a reader would call "the same finding" keeps those matched. The hash is DefectDojo's SARIF
+  // one: its legacy fields in its order (title, cwe, line, file_path, description), so a finding
+  // imported there and here carries the same hash_code.
+  dedupe: { algorithm: 'unique_id_from_tool_or_hash_code', hashFields: ['title', 'cwe', 'line', 'file_path', 'description'] },
 
   async testConnection(ctx) {
     const tree = await treeOf(ctx);
@@ -48,8 +51,13 @@ export const sarifDirectoryKind: ConnectorKind = {
     // streamed, so a report of any size is read in constant memory. An invalid one can fail after
     // some pages were handed on; the reimport taking them then rolls back, closing nothing.
     try {
+      // CycloneDX, Trivy and Grype JSON are told from SARIF by content (report-format.ts)
+      const format = SARIF_FILE.test(newest.file) ? 'sarif' : await detectFileFormat(newest.file);
+      if (format === null) throw new ConnectorError(`${newest.file} is not a SARIF, CycloneDX, Trivy or Grype JSON report`);
+      if (format !== 'sarif') return yield* readOtherReport(newest.file, format, newest.mtime, SLICE);
       yield* parseSarif(createReadStream(newest.file, { encoding: 'utf8' }), newest.mtime, SLICE);
     } catch (e) {
+      if (e instanceof ConnectorError) throw e;
       if (e instanceof InvalidSarif) throw new ConnectorError(`${newest.file} is not a valid SARIF 2.1.0 log: ${e.message}`);
       throw fsError(e, newest.file);
     }
@@ -112,7 +120,7 @@ async function newestReport(tree: Tree, dir: string): Promise<Report | null> {
   await confine(tree, dir);
   let names: string[];
   try {
-    names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && /\.sarif(\.json)?$/i.test(e.name)).map((e) => e.name);
+    names = await reportNames(dir, (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name));
   } catch (e) {
     throw fsError(e, dir);
   }

@@ -3,12 +3,15 @@
 import { createHash } from 'node:crypto';
 import { severityFromCvss, type Severity } from '../severity.ts';
 import type { NormalizedFinding } from './kind.ts';
+import { cveIdsIn } from './vendor-values.ts';
 
 export type Json = Record<string, any>;
 
 export class InvalidSarif extends Error {}
 
-const LEVEL_SEVERITY: Record<string, Severity> = { error: 'HIGH', warning: 'MEDIUM', note: 'LOW', none: 'INFO' };
+// DefectDojo's sarif parser (get_severity): error → High, warning → Medium, note and none → Info.
+// Users moving from DefectDojo compare counts by severity, so a note is INFO here too.
+const LEVEL_SEVERITY: Record<string, Severity> = { error: 'HIGH', warning: 'MEDIUM', note: 'INFO', none: 'INFO' };
 const WORD_SEVERITY: Record<string, Severity> = { CRITICAL: 'CRITICAL', HIGH: 'HIGH', MEDIUM: 'MEDIUM', LOW: 'LOW', INFO: 'INFO', NONE: 'INFO' };
 
 /** What every result of one run is read against: its rules, its date, its artifacts and taxonomies. */
@@ -29,18 +32,27 @@ export function runContext(run: Json, r: number, fallbackDate: Date): RunContext
   for (const rule of [...driverRules, ...extensions.flatMap((x) => (isObject(x) && Array.isArray(x.rules) ? x.rules : []))]) {
     if (isObject(rule) && rule.id) rules.set(String(rule.id), rule);
   }
-  const started = run.invocations?.[0]?.startTimeUtc ? new Date(run.invocations[0].startTimeUtc) : null;
+  // a run that only says when it ended (endTimeUtc) is dated by that, not by the file's time
+  const invocation = run.invocations?.[0];
+  const stamp = invocation?.startTimeUtc ?? invocation?.endTimeUtc;
+  const started = stamp ? new Date(stamp) : null;
   const date = started && !Number.isNaN(started.getTime()) ? started : fallbackDate;
   return { run, driverRules, rules, date, where: `runs[${r}]` };
 }
 
-/** The finding a result stands for, or null for a result that is not one (kind other than "fail"). */
-export function findingOf(ctx: RunContext, result: unknown, i: number): NormalizedFinding | null {
+/**
+ * The findings a result stands for: one per location (as DefectDojo's parser makes them; mobsfscan
+ * and njsscan list every occurrence of a rule as locations of one result), none for a result that
+ * is not a finding (kind other than "fail").
+ */
+export function findingsOf(ctx: RunContext, result: unknown, i: number): NormalizedFinding[] {
   if (!isObject(result)) throw new InvalidSarif(`${ctx.where}.results[${i}] is not an object`);
   // DefectDojo imports only kind "fail" (the default); pass / notApplicable / informational are not findings
-  if (result.kind !== undefined && result.kind !== 'fail') return null;
+  if (result.kind !== undefined && result.kind !== 'fail') return [];
   const rule = ruleOf(result, ctx.driverRules, ctx.rules);
-  return normalizeResult(ctx.run, result, rule, ctx.date, `${ctx.where}.results[${i}]`);
+  const locations: unknown[] = Array.isArray(result.locations) && result.locations.length > 0 ? result.locations : [undefined];
+  return locations.map((location) => normalizeResult(ctx.run, result, rule, ctx.date, `${ctx.where}.results[${i}]`,
+    isObject(location) ? location : undefined, locations.length > 1));
 }
 
 /**
@@ -49,8 +61,11 @@ export function findingOf(ctx: RunContext, result: unknown, i: number): Normaliz
  */
 export function refersAhead(run: Json, result: unknown): boolean {
   if (!isObject(result)) return false;
-  const location = result.locations?.[0]?.physicalLocation?.artifactLocation;
-  if (run.artifacts === undefined && location?.uri == null && Number.isInteger(location?.index)) return true;
+  const locations: unknown[] = Array.isArray(result.locations) ? result.locations : [];
+  if (run.artifacts === undefined && locations.some((l) => {
+    const at = isObject(l) ? l.physicalLocation?.artifactLocation : undefined;
+    return at?.uri == null && Number.isInteger(at?.index);
+  })) return true;
   if (run.taxonomies === undefined && Array.isArray(result.taxa)) {
     return result.taxa.some((t: Json) => t?.toolComponent?.name == null && Number.isInteger(t?.toolComponent?.index));
   }
@@ -65,43 +80,81 @@ function ruleOf(result: Json, driverRules: Json[], byId: Map<string, Json>): Jso
   return byId.get(id) ?? byId.get(String(id).split('/')[0]!) ?? {};
 }
 
-function normalizeResult(run: Json, result: Json, rule: Json, date: Date, where: string): NormalizedFinding {
+function normalizeResult(run: Json, result: Json, rule: Json, date: Date, where: string, location: Json | undefined, oneOfMany: boolean): NormalizedFinding {
   const ruleId: string | undefined = result.ruleId ?? result.rule?.id ?? rule.id;
   const message = messageText(result.message, rule);
   if (message === null) throw new InvalidSarif(`${where} has no message text`);
-  const physical = result.locations?.[0]?.physicalLocation;
+  const physical = location?.physicalLocation;
   const filePath = artifactPath(run, physical?.artifactLocation);
   const line = Number.isInteger(physical?.region?.startLine) ? physical.region.startLine : null;
-  const fullDescription = rule.fullDescription?.text ?? rule.help?.text;
+  const endLine = Number.isInteger(physical?.region?.endLine) ? physical.region.endLine : null;
+  const helpText: unknown = rule.help?.text;
+  const helpIsUrl = typeof helpText === 'string' && /^https?:\/\/\S+$/.test(helpText.trim());
+  const fullDescription = rule.fullDescription?.text ?? (helpIsUrl ? undefined : helpText);
   const suppressions: Json[] = Array.isArray(result.suppressions) ? result.suppressions : [];
+  // "accepted" is the default status; "underReview" is a pending request, "rejected" a refused one
+  const accepted = suppressions.filter((s) => !s?.status || s.status === 'accepted');
+  const cwes = cwesOf(run, result, rule);
+  const securitySeverity = Number(result.properties?.['security-severity'] ?? rule.properties?.['security-severity'] ?? NaN);
+  const fingerprint = uniqueId(result);
+  const driver = run.tool?.driver ?? {};
   return {
     title: rule.shortDescription?.text ?? rule.name ?? ruleId ?? message,
     severity: severityOf(result, rule),
     description: fullDescription && fullDescription !== message ? `${message}\n\n${fullDescription}` : message,
-    uniqueIdFromTool: uniqueId(result) ?? sha256([ruleId, filePath, line, message].join('|')),
+    // a result's fingerprint names the result, not each of its locations: with several locations
+    // each finding adds where it is, or reimport would collapse them into one
+    uniqueIdFromTool: fingerprint !== null
+      ? (oneOfMany ? `${fingerprint}|${filePath ?? ''}:${line ?? ''}` : fingerprint)
+      : sha256([ruleId, filePath, line, message].join('|')),
     vulnIdFromTool: ruleId ?? null,
     filePath,
     line,
-    cwe: cweOf(run, result, rule),
+    endLine,
+    cwe: cwes[0] ?? null,
+    cwes,
     vulnerabilityIds: vulnerabilityIds(ruleId, rule, result),
-    references: rule.helpUri ?? null,
+    mitigation: fixesText(result.fixes),
+    references: rule.helpUri ?? (helpIsUrl ? (helpText as string).trim() : null),
+    // GitHub's security-severity is a CVSS base score (its thresholds are CVSS v3's)
+    cvssScore: Number.isFinite(securitySeverity) && securitySeverity >= 0 && securitySeverity <= 10 ? securitySeverity : null,
+    toolName: typeof driver.name === 'string' ? driver.name : null,
+    toolVersion: stringOrNull(driver.semanticVersion ?? driver.version),
     staticFinding: true,
     dynamicFinding: false,
     date,
-    // "accepted" is the default status; "underReview" is a pending request, "rejected" a refused one
-    falsePositive: suppressions.some((s) => !s?.status || s.status === 'accepted'),
+    falsePositive: accepted.length > 0,
+    dismissed: accepted.length > 0,
+    dismissedReason: accepted.map((s) => stringOrNull(s.justification)).filter((j) => j !== null).join('\n') || null,
     mitigated: result.baselineState === 'absent',
     mitigatedAt: result.baselineState === 'absent' ? date : null,
   };
 }
 
+/** SARIF `fixes[]`: each proposed fix's description, one per paragraph */
+function fixesText(fixes: unknown): string | null {
+  if (!Array.isArray(fixes)) return null;
+  const texts = fixes.map((f) => (isObject(f) ? stringOrNull(f.description?.text ?? f.description?.markdown) : null)).filter((t) => t !== null);
+  return texts.length > 0 ? texts.join('\n\n') : null;
+}
+
+function stringOrNull(v: unknown): string | null {
+  return typeof v === 'string' && v.trim() !== '' ? v : typeof v === 'number' ? String(v) : null;
+}
+
 /** `fingerprints` (the newest version of a method wins) > `partialFingerprints` (DefectDojo's form) */
 function uniqueId(result: Json): string | null {
   const full = isObject(result.fingerprints) ? Object.keys(result.fingerprints).sort(naturalOrder) : [];
-  if (full.length) return String(result.fingerprints[full[full.length - 1]!]);
+  if (full.length) return fingerprintValue(result.fingerprints[full[full.length - 1]!]);
   const partial = isObject(result.partialFingerprints) ? Object.keys(result.partialFingerprints).sort() : [];
-  if (partial.length) return partial.map((k) => `${k}:${result.partialFingerprints[k]}`).join('|');
+  if (partial.length) return partial.map((k) => `${k}:${fingerprintValue(result.partialFingerprints[k])}`).join('|');
   return null;
+}
+
+/** a fingerprint is a string in the spec; Black Duck writes `{"value": "…"}` (String() would give "[object Object]") */
+function fingerprintValue(v: unknown): string {
+  if (isObject(v)) return typeof v.value === 'string' || typeof v.value === 'number' ? String(v.value) : JSON.stringify(v);
+  return String(v);
 }
 
 function severityOf(result: Json, rule: Json): Severity {
@@ -134,27 +187,49 @@ function artifactPath(run: Json, location: Json | undefined): string | null {
   }
 }
 
-function cweOf(run: Json, result: Json, rule: Json): number | null {
+/**
+ * Every CWE of a result, the first one strongest: the result's own taxa, then the rule's
+ * relationships to a CWE taxonomy (the standard SARIF way, Flawfinder's), then `cwe` properties, then
+ * tags (CodeQL's "external/cwe/cwe-079", Semgrep's "CWE-22: …").
+ */
+function cwesOf(run: Json, result: Json, rule: Json): number[] {
+  const found: number[] = [];
+  const add = (n: number) => { if (Number.isInteger(n) && n > 0 && !found.includes(n)) found.push(n); };
+  const isCweComponent = (ref: Json | undefined) => {
+    const name = ref?.name ?? (Number.isInteger(ref?.index) ? run.taxonomies?.[ref!.index]?.name : undefined);
+    return String(name).toUpperCase() === 'CWE';
+  };
   for (const taxon of Array.isArray(result.taxa) ? result.taxa : []) {
-    const component = taxon?.toolComponent?.name ?? (Number.isInteger(taxon?.toolComponent?.index) ? run.taxonomies?.[taxon.toolComponent.index]?.name : undefined);
-    if (String(component).toUpperCase() === 'CWE' && /^\d+$/.test(String(taxon.id))) return Number(taxon.id);
+    if (isCweComponent(taxon?.toolComponent) && /^\d+$/.test(String(taxon.id))) add(Number(taxon.id));
+  }
+  for (const relation of Array.isArray(rule.relationships) ? rule.relationships : []) {
+    const target = relation?.target;
+    const id = /^(?:CWE-)?0*(\d+)$/i.exec(String(target?.id ?? ''));
+    if (id && isCweComponent(target?.toolComponent)) add(Number(id[1]));
   }
   for (const value of [result.properties?.cwe, rule.properties?.cwe]) {
-    const m = /(\d+)/.exec(String(Array.isArray(value) ? value[0] : value ?? ''));
-    if (m) return Number(m[1]);
+    for (const v of Array.isArray(value) ? value : [value]) {
+      const m = /(\d+)/.exec(String(v ?? ''));
+      if (m) add(Number(m[1]));
+    }
   }
-  // CodeQL tags "external/cwe/cwe-079", Semgrep "CWE-22: …"
   for (const tag of [...(rule.properties?.tags ?? []), ...(result.properties?.tags ?? [])]) {
     const m = /(?:^|\/)cwe-0*(\d+)/i.exec(String(tag));
-    if (m) return Number(m[1]);
+    if (m) add(Number(m[1]));
   }
-  return null;
+  return found;
 }
 
 function vulnerabilityIds(ruleId: string | undefined, rule: Json, result: Json): string[] {
-  // Trivy and Grype use the CVE / GHSA itself as the rule id
-  const candidates = [ruleId, ...(rule.properties?.tags ?? []), ...(result.properties?.tags ?? [])];
-  const ids = candidates.map((c) => /^(CVE-\d{4}-\d{4,}|GHSA(-[23456789cfghjmpqrvwx]{4}){3})$/i.exec(String(c ?? ''))?.[0]).filter((id): id is string => !!id);
+  // Trivy uses the CVE / GHSA itself as the rule id; Grype writes "CVE-2008-0732-geronimo-1.1.1",
+  // Black Duck names its rule "BDSA-2020-1001 (CVE-2020-11022)": a CVE is found anywhere in them
+  const candidates = [ruleId, rule.name, ...(rule.properties?.tags ?? []), ...(result.properties?.tags ?? [])];
+  const ids: string[] = [];
+  for (const c of candidates) {
+    const ghsa = /^GHSA(-[23456789cfghjmpqrvwx]{4}){3}$/i.exec(String(c ?? ''))?.[0];
+    if (ghsa) ids.push(ghsa);
+    ids.push(...cveIdsIn(c));
+  }
   return [...new Set(ids)];
 }
 

@@ -6,7 +6,7 @@ import { jsonParser } from 'stream-json/core/parser.js';
 import Assembler from 'stream-json/core/assembler.js';
 import { none } from 'stream-chain/defs.js';
 import type { NormalizedFinding } from './kind.ts';
-import { findingOf, InvalidSarif, refersAhead, runContext, type Json, type RunContext } from './sarif-normalize.ts';
+import { findingsOf, InvalidSarif, refersAhead, runContext, type Json, type RunContext } from './sarif-normalize.ts';
 
 export { InvalidSarif } from './sarif-normalize.ts';
 
@@ -174,25 +174,26 @@ class SarifReader {
       s.heldFrom = i;
     }
     if (s.held) s.held.push(v);
-    else this.emit(findingOf(s.ctx!, v, i));
+    else this.emit(findingsOf(s.ctx!, v, i));
   }
 
   private endRun(s: RunState): void {
     // the run is complete: whatever was held can be resolved now, and a run without a
     // tool.driver is refused here even when it has no results
     const ctx = s.ctx ?? runContext(s.run, s.index, this.fallbackDate);
-    s.held?.forEach((v, k) => this.emit(findingOf(ctx, v, s.heldFrom + k)));
+    s.held?.forEach((v, k) => this.emit(findingsOf(ctx, v, s.heldFrom + k)));
     if (this.page.length > 0) this.pages.push(this.page);
     this.page = [];
     this.current = null;
   }
 
-  private emit(f: NormalizedFinding | null): void {
-    if (!f) return;
-    this.page.push(f);
-    if (this.page.length === this.pageSize) {
-      this.pages.push(this.page);
-      this.page = [];
+  private emit(found: NormalizedFinding[]): void {
+    for (const f of found) {
+      this.page.push(f);
+      if (this.page.length === this.pageSize) {
+        this.pages.push(this.page);
+        this.page = [];
+      }
     }
   }
 }

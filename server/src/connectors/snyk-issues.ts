@@ -13,10 +13,15 @@ export function normalizeIssue(issue: any): NormalizedFinding {
   const representations: any[] = coordinates.flatMap((c) => c?.representations ?? []);
   const dependency = representations.find((r) => r?.dependency)?.dependency;
   const source = representations.find((r) => r?.sourceLocation)?.sourceLocation;
-  const cwe = (a.classes ?? []).find((c: any) => String(c?.source).toUpperCase() === 'CWE');
+  const cwes = (a.classes ?? []).filter((c: any) => String(c?.source).toUpperCase() === 'CWE').map((c: any) => parseCwe(c.id))
+    .filter((n: number | null): n is number => n !== null);
   const severities: any[] = a.severities ?? [];
-  // Snyk's own assessment first (it already weighs exploit maturity), then any scored source
-  const cvss = severities.find((s) => s?.source === 'Snyk' && typeof s.score === 'number') ?? severities.find((s) => typeof s?.score === 'number');
+  // Snyk's own assessment first (it already weighs exploit maturity), then any scored source; a
+  // v4.0 vector is kept apart from the v3 score
+  const scored = (version: RegExp) => (s: any) => typeof s?.score === 'number' && version.test(String(s.vector ?? s.version ?? ''));
+  const byVersion = (version: RegExp) => severities.find((s) => s?.source === 'Snyk' && scored(version)(s)) ?? severities.find(scored(version));
+  const cvss = byVersion(/^(CVSS:)?3/) ?? severities.find((s) => typeof s?.score === 'number' && !/^(CVSS:)?4/.test(String(s.vector ?? s.version ?? '')));
+  const cvss4 = byVersion(/^(CVSS:)?4/);
   const resolved = a.status === 'resolved';
   const line = source?.region?.start?.line;
   return {
@@ -27,7 +32,8 @@ export function normalizeIssue(issue: any): NormalizedFinding {
     vulnIdFromTool: a.key ?? null,
     filePath: source?.file ?? null,
     line: Number.isInteger(line) && line > 0 ? line : null,
-    cwe: cwe ? parseCwe(cwe.id) : null,
+    cwe: cwes[0] ?? null,
+    cwes,
     vulnerabilityIds: [...new Set((a.problems ?? [])
       .map((p: any) => String(p?.id ?? ''))
       .filter((id: string) => /^(CVE|GHSA)-/i.test(id)))] as string[],
@@ -35,6 +41,9 @@ export function normalizeIssue(issue: any): NormalizedFinding {
     componentVersion: dependency?.package_version ?? null,
     cvssScore: cvss?.score ?? null,
     cvssVector: cvss?.vector ?? null,
+    cvssV4Score: cvss4?.score ?? null,
+    cvssV4Vector: cvss4?.vector ?? null,
+    toolName: 'Snyk',
     fixAvailable: coordinates.some((c) => FIX_FLAGS.some((f) => c?.[f] === true)),
     references: (a.problems ?? []).map((p: any) => p?.url).filter(Boolean).join('\n') || null,
     service: null,
@@ -44,6 +53,7 @@ export function normalizeIssue(issue: any): NormalizedFinding {
     // an ignore is Snyk's only "do not report" switch (its reason is not in this API): DefectDojo
     // maps it to false positive, and so do we
     falsePositive: a.ignored === true,
+    dismissed: a.ignored === true,
     mitigated: resolved,
     mitigatedAt: resolved ? parseDate(a.resolution?.resolved_at) : null,
   };

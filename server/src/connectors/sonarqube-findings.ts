@@ -9,7 +9,7 @@ const IMPACT_SEVERITY: Record<string, Severity> = { BLOCKER: 'CRITICAL', HIGH: '
 // DefectDojo stores at most 511 characters of a title
 const TITLE_MAX = 511;
 
-export interface RuleDetails { name: string; description: string; cwe: number | null }
+export interface RuleDetails { name: string; description: string; cwe: number | null; cwes?: number[] }
 
 /** `api/rules/show` once per rule per fetch: CWE and description live on the rule, not the issue. */
 export function ruleLookup(ctx: KindContext): (ruleKey: string | undefined) => Promise<RuleDetails | null> {
@@ -33,9 +33,10 @@ async function fetchRule(ctx: KindContext, ruleKey: string): Promise<RuleDetails
   if (!rule) ctx.http.fail(`SonarQube answered api/rules/show?key=${ruleKey} without a "rule" object`);
   const sections = Array.isArray(rule.descriptionSections) ? rule.descriptionSections.map((s: { content?: string }) => s.content ?? '') : [];
   const html = [rule.htmlDesc, rule.mdDesc, ...sections].filter((s): s is string => typeof s === 'string' && !!s).join('\n');
-  const fromStandards = (rule.securityStandards ?? []).map((s: string) => /^cwe:(\d+)$/.exec(s)?.[1]).find(Boolean);
-  const cwe = fromStandards ?? /CWE-(\d+)/i.exec(html)?.[1];
-  return { name: String(rule.name ?? ruleKey), description: htmlToText(sections.length ? sections.join('\n') : html), cwe: cwe ? Number(cwe) : null };
+  const fromStandards: number[] = [...new Set<number>((rule.securityStandards ?? []).map((s: string) => Number(/^cwe:(\d+)$/.exec(s)?.[1])).filter((n: number) => n > 0))];
+  const fromText = /CWE-(\d+)/i.exec(html)?.[1];
+  const cwes = fromStandards.length ? fromStandards : fromText ? [Number(fromText)] : [];
+  return { name: String(rule.name ?? ruleKey), description: htmlToText(sections.length ? sections.join('\n') : html), cwe: cwes[0] ?? null, cwes };
 }
 
 export function issueSeverity(issue: Record<string, any>): Severity {
@@ -61,6 +62,8 @@ export function normalizeIssue(ctx: KindContext, projectKey: string, issue: Reco
     falsePositive,
     riskAccepted,
     verified: issueStatus === 'CONFIRMED' || issue.status === 'CONFIRMED',
+    // a resolution set by someone in SonarQube (the search API does not say who or when)
+    ...dismissal(falsePositive || riskAccepted, resolution ?? issueStatus),
     mitigated,
     mitigatedAt: mitigated ? parseSonarDate(issue.closeDate) ?? parseSonarDate(issue.updateDate) : null,
   };
@@ -81,6 +84,7 @@ export function normalizeHotspot(ctx: KindContext, projectKey: string, hotspot: 
     falsePositive: resolution === 'SAFE',
     riskAccepted: resolution === 'EXCEPTION',
     verified: resolution === 'ACKNOWLEDGED',
+    ...dismissal(resolution === 'SAFE' || resolution === 'EXCEPTION', resolution),
     mitigated,
     mitigatedAt: mitigated ? parseSonarDate(hotspot.updateDate) : null,
   };
@@ -91,6 +95,10 @@ export function hotspotRuleKey(hotspot: Record<string, any>): string | undefined
   return hotspot.ruleKey ?? hotspot.rule?.key;
 }
 
+function dismissal(dismissed: boolean, resolution: string | undefined): Pick<NormalizedFinding, 'dismissed' | 'dismissedReason'> {
+  return dismissed ? { dismissed: true, dismissedReason: resolution ?? null } : { dismissed: false };
+}
+
 function common(projectKey: string, item: Record<string, any>, components: Map<string, string>, rule: RuleDetails | null) {
   const message = String(item.message ?? rule?.name ?? 'SonarQube finding');
   return {
@@ -98,7 +106,10 @@ function common(projectKey: string, item: Record<string, any>, components: Map<s
     description: rule ? `${rule.name}\n\n${rule.description}`.trim() : message,
     filePath: filePathOf(projectKey, String(item.component ?? ''), components),
     line: Number.isInteger(item.line) ? item.line : item.textRange?.startLine ?? null,
+    endLine: Number.isInteger(item.textRange?.endLine) ? item.textRange.endLine : null,
     cwe: rule?.cwe ?? null,
+    cwes: rule?.cwes ?? (rule?.cwe ? [rule.cwe] : []),
+    toolName: 'SonarQube',
     vulnerabilityIds: [],
     staticFinding: true,
     dynamicFinding: false,

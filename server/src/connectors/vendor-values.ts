@@ -13,3 +13,25 @@ export function parseCwe(value: unknown): number | null {
   const n = m ? Number.parseInt(m[1]!, 10) : NaN;
   return Number.isFinite(n) && n > 0 ? n : null;
 }
+
+/**
+ * The one canonical form of a vulnerability id, whichever tool wrote it, so a CVE or an advisory
+ * reported by two kinds is the same string: CVE ids upper-case (`CVE-2021-44228`, MITRE's form);
+ * GHSA ids as GitHub writes them, the prefix upper-case and the three groups lower-case
+ * (`GHSA-jfh8-c2jp-5v3q`); any other id (OSV's PYSEC-…, RUSTSEC-…, Snyk's ids …) trimmed, as written.
+ * The reimport engine applies it to every id (reimport-prepare.ts); kinds need not.
+ */
+export function canonicalVulnerabilityId(id: string): string {
+  const s = id.trim();
+  const cve = /^cve-(\d{4})-(\d{4,})$/i.exec(s);
+  if (cve) return `CVE-${cve[1]}-${cve[2]}`;
+  const ghsa = /^ghsa-([0-9a-z]{4})-([0-9a-z]{4})-([0-9a-z]{4})$/i.exec(s);
+  if (ghsa) return `GHSA-${ghsa[1]}-${ghsa[2]}-${ghsa[3]}`.replace(/-.*$/, (groups) => groups.toLowerCase());
+  return s;
+}
+
+/** Every CVE id written anywhere in a text (a rule id, a name: `BDSA-2020-1001 (CVE-2020-11022)`), in order. */
+export function cveIdsIn(text: unknown): string[] {
+  const ids = String(text ?? '').match(/\bCVE-\d{4}-\d{4,}\b/gi) ?? [];
+  return [...new Set(ids.map(canonicalVulnerabilityId))];
+}

@@ -20,7 +20,9 @@ import { slaExpirationSql } from './sla.ts';
  * - updated      the tool reports a status the finding lacks: false positive / risk accepted / out
  *                of scope are added (never cleared: a local triage survives a tool that does not
  *                know it), and fixed closes it with the tool's mitigation date
- * - reactivated  mitigated here, open at the tool
+ *                (a dismissal in the tool whatever its reason, `dismissed`, deactivates it too)
+ * - reactivated  mitigated here, open at the tool; or deactivated only by a dismissal in the tool
+ *                that the tool has since withdrawn
  * - kept_closed  the same, with doNotReactivate: it stays closed (reported as untouched)
  */
 const PLAN_SQL = `
@@ -44,7 +46,9 @@ SELECT r.ord, r.fid, CASE
     CASE WHEN x.adds_flags OR (r.mitigated AND NOT f."isMitigated") THEN 'updated' ELSE 'untouched' END
   WHEN f."isMitigated" THEN
     CASE WHEN r.mitigated THEN 'untouched' WHEN $1::boolean THEN 'kept_closed' ELSE 'reactivated' END
-  WHEN x.adds_flags OR r.mitigated THEN 'updated'
+  WHEN x.adds_flags OR r.mitigated OR (r.dismissed AND f.active) THEN 'updated'
+  WHEN f."dismissedInTool" AND NOT f.active AND NOT r.dismissed AND NOT f.duplicate THEN
+    CASE WHEN $1::boolean THEN 'kept_closed' ELSE 'reactivated' END
   ELSE 'untouched'
 END AS outcome,
 r.fid IS NOT NULL AND r.rn = 1 AND (f."fixAvailable" IS DISTINCT FROM r.fix_available
@@ -66,9 +70,19 @@ export async function planOutcomes(client: pg.PoolClient, doNotReactivate: boole
   return r.rowCount ?? 0;
 }
 
+/** the tool-owned detail columns (reimport-prepare.ts DETAIL_FIELDS) and their reimport_content values */
+const DETAIL_COLUMNS: [string, string][] = [['vendorUrl', 'c.vendor_url'], ['cvssScore', 'c.cvss_score'], ['cvssVector', 'c.cvss_vector'],
+  ['cvssV4Score', 'c.cvss_v4_score'], ['cvssV4Vector', 'c.cvss_v4_vector'], ['epssScore', 'c.epss_score'],
+  ['epssPercentile', 'c.epss_percentile'], ['knownExploited', 'c.known_exploited'], ['cwes', 'c.cwes'], ['endLine', 'c.end_line'],
+  ['toolName', 'c.tool_name'], ['toolVersion', 'c.tool_version'], ['codeClassification', 'c.code_classification'],
+  ['dismissedBy', 'c.dismissed_by'], ['dismissedAt', 'c.dismissed_at'], ['dismissedReason', 'c.dismissed_reason'],
+  ['detailsDigest', 'c.details_digest']];
+
 /**
  * Status changes of matched findings, plus what DefectDojo syncs silently on every match:
- * fix_available / fix_version when they differ, component name / version when ours is empty.
+ * fix_available / fix_version when they differ, component name / version when ours is empty. The
+ * tool-owned details (scores, links, CWEs, its dismissal …) are rewritten when their digest changed,
+ * which is when staging gave the finding a reimport_content row.
  */
 const APPLY_MATCHED_SQL = `
 UPDATE "Finding" f SET
@@ -77,7 +91,7 @@ UPDATE "Finding" f SET
   "outOfScope"    = CASE WHEN p.outcome IN ('updated', 'reactivated') THEN f."outOfScope" OR s.out_of_scope ELSE f."outOfScope" END,
   active = CASE p.outcome
     WHEN 'updated' THEN false
-    WHEN 'reactivated' THEN ${activeSql({ falsePositive: 's.false_positive', riskAccepted: 's.risk_accepted', outOfScope: 's.out_of_scope', isMitigated: 'false', duplicate: 'f.duplicate' })}
+    WHEN 'reactivated' THEN ${activeSql({ falsePositive: 's.false_positive', riskAccepted: 's.risk_accepted', outOfScope: 's.out_of_scope', isMitigated: 'false', duplicate: 'f.duplicate' })} AND NOT s.dismissed
     ELSE f.active END,
   "isMitigated" = CASE p.outcome WHEN 'updated' THEN f."isMitigated" OR s.mitigated WHEN 'reactivated' THEN false ELSE f."isMitigated" END,
   "mitigatedAt" = CASE
@@ -90,9 +104,11 @@ UPDATE "Finding" f SET
   "fixVersion" = CASE WHEN f."fixAvailable" IS DISTINCT FROM s.fix_available THEN s.fix_version ELSE f."fixVersion" END,
   "componentName" = COALESCE(NULLIF(f."componentName", ''), s.component_name),
   "componentVersion" = COALESCE(NULLIF(f."componentVersion", ''), s.component_version),
+  "dismissedInTool" = s.dismissed,
+  ${DETAIL_COLUMNS.map(([column, value]) => `"${column}" = CASE WHEN c.ord IS NULL THEN f."${column}" ELSE ${value} END`).join(',\n  ')},
   "updatedAt" = $1::timestamp
-FROM reimport_plan p JOIN reimport_staging s ON s.ord = p.ord
-WHERE f.id = p.fid AND (p.outcome IN ('updated', 'reactivated') OR p.backfill)`;
+FROM reimport_plan p JOIN reimport_staging s ON s.ord = p.ord LEFT JOIN reimport_content c ON c.ord = p.ord
+WHERE f.id = p.fid AND p.outcome <> 'repeat' AND (p.outcome IN ('updated', 'reactivated') OR p.backfill OR c.ord IS NOT NULL)`;
 
 const NOTE_MATCHED_SQL = `
 INSERT INTO "FindingNote" ("findingId", text, "createdAt")
@@ -137,7 +153,9 @@ export const NEW_FINDING_COLUMNS = `("testId", title, description, severity, act
   "outOfScope", "isMitigated", "mitigatedAt", "lastStatusUpdate", "hashCode", "uniqueIdFromTool", "vulnIdFromTool",
   "filePath", line, cwe, "vulnerabilityIds", "componentName", "componentVersion", service, "staticFinding",
   "dynamicFinding", mitigation, "references", "vendorUrl", "fixAvailable", "fixVersion", "cvssScore", "cvssVector",
-  "epssScore", date, "slaStartDate", "slaExpirationDate", "createdAt", "updatedAt")`;
+  "epssScore", date, "slaStartDate", "slaExpirationDate", "createdAt", "updatedAt", "cvssV4Score", "cvssV4Vector",
+  "epssPercentile", "knownExploited", cwes, "endLine", "toolName", "toolVersion", "codeClassification", "dismissedInTool",
+  "dismissedBy", "dismissedAt", "dismissedReason", "detailsDigest")`;
 
 /**
  * New findings, in report order (so ids follow it). The SLA clock starts at the finding's date, as
@@ -148,12 +166,14 @@ const INSERT_NEW_SQL = `
 WITH created AS (
   INSERT INTO "Finding" ${NEW_FINDING_COLUMNS}
   SELECT $1, c.title, c.description, c.severity,
-    ${activeSql({ falsePositive: 's.false_positive', riskAccepted: 's.risk_accepted', outOfScope: 's.out_of_scope', isMitigated: 's.mitigated', duplicate: 'false' })}, c.verified, s.false_positive,
+    ${activeSql({ falsePositive: 's.false_positive', riskAccepted: 's.risk_accepted', outOfScope: 's.out_of_scope', isMitigated: 's.mitigated', duplicate: 'false' })} AND NOT s.dismissed, c.verified, s.false_positive,
     s.risk_accepted, s.out_of_scope, s.mitigated, CASE WHEN s.mitigated THEN COALESCE(s.mitigated_at, $2::timestamp) END,
     $2::timestamp, s.hash_code, s.unique_id, c.vuln_id, c.file_path, c.line, c.cwe, c.vulnerability_ids,
     s.component_name, s.component_version, s.service, c.static_finding, c.dynamic_finding, c.mitigation, c.refs,
     c.vendor_url, s.fix_available, s.fix_version, c.cvss_score, c.cvss_vector, c.epss_score,
-    d.found, d.found, ${slaExpirationSql('d.found', 'c.severity')}, $2::timestamp, $2::timestamp
+    d.found, d.found, ${slaExpirationSql('d.found', 'c.severity')}, $2::timestamp, $2::timestamp, c.cvss_v4_score, c.cvss_v4_vector,
+    c.epss_percentile, c.known_exploited, c.cwes, c.end_line, c.tool_name, c.tool_version, c.code_classification, s.dismissed,
+    c.dismissed_by, c.dismissed_at, c.dismissed_reason, c.details_digest
   FROM reimport_plan p JOIN reimport_staging s ON s.ord = p.ord JOIN reimport_content c ON c.ord = p.ord
   CROSS JOIN LATERAL (SELECT COALESCE(c.found_at, $2::timestamp) AS found) d
   WHERE p.outcome = 'new'

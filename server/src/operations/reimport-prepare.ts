@@ -2,6 +2,8 @@
 // Connectors are typed, but their input is a vendor's JSON: every field is treated as untrusted here
 // so that one odd finding is normalized or rejected, never a failed (rolled back) sync.
 import type { HashField, NormalizedFinding } from '../connectors/kind.ts';
+import crypto from 'node:crypto';
+import { canonicalVulnerabilityId } from '../connectors/vendor-values.ts';
 import { normalizeSeverity, type Severity } from '../severity.ts';
 import { computeHashCode } from './dedupe.ts';
 import { sanitizeLine, sanitizeText } from './finding-text.ts';
@@ -22,6 +24,11 @@ export const LIMITS = {
   url: 2000,
   vulnerabilityId: 50,
   vulnerabilityIdCount: 100,
+  cweCount: 50,
+  toolName: 200,
+  toolVersion: 100,
+  codeClassification: 50,
+  dismissedBy: 200,
 } as const;
 
 export const UNTITLED = 'Untitled finding';
@@ -48,6 +55,19 @@ export interface PreparedFinding {
   epssScore: number | null;
   fixAvailable: boolean | null;
   fixVersion: string | null;
+  cvssV4Score: number | null;
+  cvssV4Vector: string | null;
+  epssPercentile: number | null;
+  knownExploited: boolean;
+  cwes: number[];
+  endLine: number | null;
+  toolName: string | null;
+  toolVersion: string | null;
+  codeClassification: string | null;
+  dismissed: boolean;
+  dismissedBy: string | null;
+  dismissedAt: Date | null;
+  dismissedReason: string | null;
   staticFinding: boolean;
   dynamicFinding: boolean;
   date: Date | null;
@@ -58,7 +78,18 @@ export interface PreparedFinding {
   mitigated: boolean;
   mitigatedAt: Date | null;
   hashCode: string;
+  /** digest of the tool-owned details (DETAIL_FIELDS): a re-sync rewrites them only when it changes */
+  detailsDigest: string;
 }
+
+/**
+ * The columns the tool owns and a re-sync rewrites whenever the tool changes them (scores, links,
+ * classification, its dismissal). Status flags and the dedupe keys follow DefectDojo's reimport rules
+ * instead (reimport-apply.ts).
+ */
+export const DETAIL_FIELDS = ['vendorUrl', 'cvssScore', 'cvssVector', 'cvssV4Score', 'cvssV4Vector', 'epssScore', 'epssPercentile',
+  'knownExploited', 'cwes', 'endLine', 'toolName', 'toolVersion', 'codeClassification', 'dismissed', 'dismissedBy', 'dismissedAt',
+  'dismissedReason'] as const satisfies readonly (keyof PreparedFinding)[];
 
 /** A rejection names the finding's service when it has one (sync sets it to the record's VEP key). */
 export type Prepared = { ok: true; finding: PreparedFinding } | { ok: false; reason: string; service?: string };
@@ -77,6 +108,10 @@ export function prepareFinding(raw: unknown, hashFields: readonly HashField[]): 
   const vulnIdFromTool = sanitizeLine(f.vulnIdFromTool, LIMITS.uniqueId);
   const vulnerabilityIds = vulnerabilityIdList(f.vulnerabilityIds);
   const componentName = sanitizeLine(f.componentName, LIMITS.componentName);
+  const cwes = cweList(f.cwe, f.cwes);
+  const line = integerIn(f.line, 0);
+  const endLine = integerIn(f.endLine, 0);
+  const dismissed = f.dismissed === true;
   const p: PreparedFinding = {
     title: sanitizeLine(f.title, LIMITS.title) ?? derivedTitle(vulnIdFromTool ?? vulnerabilityIds[0] ?? null, componentName, description),
     description,
@@ -84,8 +119,8 @@ export function prepareFinding(raw: unknown, hashFields: readonly HashField[]): 
     uniqueIdFromTool: sanitizeLine(f.uniqueIdFromTool, LIMITS.uniqueId),
     vulnIdFromTool,
     filePath: sanitizeLine(f.filePath, LIMITS.filePath),
-    line: integerIn(f.line, 0),
-    cwe: cweNumber(f.cwe),
+    line,
+    cwe: cwes[0] ?? null,
     vulnerabilityIds,
     componentName,
     componentVersion: sanitizeLine(f.componentVersion, LIMITS.componentVersion),
@@ -98,6 +133,20 @@ export function prepareFinding(raw: unknown, hashFields: readonly HashField[]): 
     epssScore: numberIn(f.epssScore, 0, 1),
     fixAvailable: typeof f.fixAvailable === 'boolean' ? f.fixAvailable : null,
     fixVersion: sanitizeLine(f.fixVersion, LIMITS.fixVersion),
+    cvssV4Score: numberIn(f.cvssV4Score, 0, 10),
+    cvssV4Vector: sanitizeLine(f.cvssV4Vector, LIMITS.cvssVector),
+    epssPercentile: numberIn(f.epssPercentile, 0, 1),
+    knownExploited: f.knownExploited === true,
+    cwes,
+    // an end line equal to the start (or before it) says nothing more than `line`
+    endLine: endLine !== null && line !== null && endLine > line ? endLine : null,
+    toolName: sanitizeLine(f.toolName, LIMITS.toolName),
+    toolVersion: sanitizeLine(f.toolVersion, LIMITS.toolVersion),
+    codeClassification: sanitizeLine(typeof f.codeClassification === 'string' ? f.codeClassification.toLowerCase() : null, LIMITS.codeClassification),
+    dismissed,
+    dismissedBy: dismissed ? sanitizeLine(f.dismissedBy, LIMITS.dismissedBy) : null,
+    dismissedAt: dismissed ? validDate(f.dismissedAt) : null,
+    dismissedReason: dismissed ? optionalText(f.dismissedReason) : null,
     staticFinding: f.staticFinding === true,
     dynamicFinding: f.dynamicFinding === true,
     date: validDate(f.date),
@@ -108,9 +157,29 @@ export function prepareFinding(raw: unknown, hashFields: readonly HashField[]): 
     mitigated: f.mitigated === true,
     mitigatedAt: f.mitigated === true ? validDate(f.mitigatedAt) : null,
     hashCode: '',
+    detailsDigest: '',
   };
   p.hashCode = computeHashCode(p, hashFields);
+  p.detailsDigest = detailsDigest(p);
   return { ok: true, finding: p };
+}
+
+/** sha1 of the details as JSON (dates as ISO strings): 28 characters a re-sync compares per finding */
+function detailsDigest(p: PreparedFinding): string {
+  return crypto.hash('sha1', JSON.stringify(DETAIL_FIELDS.map((k) => p[k])), 'base64');
+}
+
+/** the primary CWE first (`cwe`, else the first of `cwes`), then the others in order, each once */
+function cweList(primary: unknown, all: unknown): number[] {
+  const list = new Set<number>();
+  const first = cweNumber(primary);
+  if (first !== null) list.add(first);
+  if (Array.isArray(all)) for (const x of all) {
+    const n = cweNumber(x);
+    if (n !== null) list.add(n);
+    if (list.size === LIMITS.cweCount) break;
+  }
+  return [...list];
 }
 
 function derivedTitle(vulnId: string | null, component: string | null, description: string): string {
@@ -130,7 +199,7 @@ function vulnerabilityIdList(v: unknown): string[] {
   const ids = new Set<string>();
   for (const x of v) {
     const id = sanitizeLine(x, LIMITS.vulnerabilityId);
-    if (id) ids.add(id);
+    if (id) ids.add(canonicalVulnerabilityId(id));
     if (ids.size === LIMITS.vulnerabilityIdCount) break;
   }
   return [...ids];
