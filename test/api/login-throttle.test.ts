@@ -15,12 +15,12 @@ afterAll(async () => { await t?.stop(); });
 
 type LoginResult = GqlResult<{ login: { token: string } }>;
 
-/** One login over a fresh connection from `from`, and how long its answer took. */
-function loginFrom(from: string, email: string, password: string): Promise<{ ms: number; body: LoginResult }> {
-  const url = new URL('/graphql', t.url);
+/** One login over a fresh connection from `from` (to `app`, this file's by default), and how long its answer took. */
+function loginFrom(from: string, email: string, password: string, headers: Record<string, string> = {}, app: TestApp = t): Promise<{ ms: number; body: LoginResult }> {
+  const url = new URL('/graphql', app.url);
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress: from, agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress: from, agent: false, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
@@ -97,5 +97,32 @@ describe('login throttle', () => {
     expect(clientKey('1::2:3:4:5:6:7')).toBe('1:0:2:3::/64');
     expect(clientKey('::ffff:10.1.2.3')).toBe('10.1.2.3');
     expect(clientKey('10.1.2.3')).toBe('10.1.2.3');
+  });
+});
+
+describe('behind a reverse proxy', () => {
+  // 127.0.0.10 is the proxy (TRIBUTARY_TRUSTED_PROXIES); 127.0.0.11 is a client claiming to be others
+  let proxied: TestApp;
+  beforeAll(async () => { proxied = await startTestApp({ role: 'api', env: { TRIBUTARY_TRUSTED_PROXIES: '127.0.0.10' } }); });
+  afterAll(async () => { await proxied?.stop(); });
+  const spray = (from: string, forwardedFor: (i: number) => string, tag: string) =>
+    Promise.all(Array.from({ length: 21 }, (_, i) => loginFrom(from, `${tag}${i}@example.com`, 'guess', { 'x-forwarded-for': forwardedFor(i) }, proxied)));
+
+  it("counts failures per client named by a trusted proxy's X-Forwarded-For, not per proxy", async () => {
+    const attacker = (await spray('127.0.0.10', () => '198.51.100.7, 203.0.113.5', 'a')).flatMap((a) => codes(a.body));
+    expect(attacker.filter((c) => c === 'TOO_MANY_REQUESTS')).toHaveLength(1);
+    // the owner behind the same proxy signs in
+    const owner = await loginFrom('127.0.0.10', ADMIN.email, ADMIN.password, { 'x-forwarded-for': '203.0.113.6' }, proxied);
+    expect(owner.body.data?.login.token).toMatch(/^trs_/);
+  });
+
+  it('ignores X-Forwarded-For from anyone else, so a client cannot pick a fresh address per guess', async () => {
+    const answers = (await spray('127.0.0.11', (i) => `203.0.113.${100 + i}`, 's')).flatMap((a) => codes(a.body));
+    expect(answers.filter((c) => c === 'TOO_MANY_REQUESTS')).toHaveLength(1);
+  });
+
+  it('refuses a TRIBUTARY_TRUSTED_PROXIES entry it cannot read, naming it', async () => {
+    const { loadConfig } = await import('@tributary/server/config.ts');
+    expect(() => loadConfig({ TRIBUTARY_TRUSTED_PROXIES: 'loopback, 10.0.0.0/33' }, [])).toThrow(/TRIBUTARY_TRUSTED_PROXIES: "10.0.0.0\/33" is not an address/);
   });
 });

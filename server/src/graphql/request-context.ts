@@ -1,6 +1,7 @@
 // The one way a GraphQL request gets its Context, for HTTP and websockets alike (a websocket from its
 // upgrade request): the viewer of the token it presents, whether it came over HTTPS, its peer address.
 import type { IncomingMessage } from 'node:http';
+import { clientAddress } from '../auth/client-address.ts';
 import { presentedToken } from '../auth/request-token.ts';
 import { userIdForToken } from '../auth/sessions.ts';
 import { Viewer } from '../auth/viewer.ts';
@@ -17,7 +18,7 @@ export async function requestContext(services: Services, req: IncomingMessage, a
     viewer,
     authToken: viewer ? token : null,
     secureRequest: cameOverHttps(req),
-    clientAddress: req.socket.remoteAddress ?? 'unknown',
+    clientAddress: clientAddress(req, services.config.trustedProxies),
     responseCookies: [],
     loaders: new Map(),
   };
