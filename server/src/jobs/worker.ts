@@ -24,12 +24,27 @@ export interface WorkerHandle {
   stop(): Promise<void>;
 }
 
-/** Starts taking jobs; stop() lets running jobs finish within the grace period, then releases them. */
+/** a runner that stopped on its own is started again after this, doubling up to RESTART_MAX_MS */
+const RESTART_MIN_MS = 1_000;
+const RESTART_MAX_MS = 30_000;
+
+/**
+ * Starts taking jobs; stop() lets running jobs finish within the grace period, then releases them.
+ *
+ * Supervised: graphile-worker stops its whole pool when it cannot record a job's end ("Failed to
+ * release job …; committing seppuku") — which is what a PostgreSQL restart during a job does. The
+ * process would then stay up taking no jobs until someone restarted it, while its heartbeat kept the
+ * dead pool's job locked. So a runner that stops unexpectedly is dropped from the heartbeat (its
+ * jobs go to whoever runs next, after the stale time) and a new one is started, with backoff while
+ * the database is still away (found by test/reliability/postgres-restarts.test.ts).
+ */
 export async function startWorker(services: Services, metrics: Metrics): Promise<WorkerHandle> {
   const { config, pool, log } = services;
   const events = new EventEmitter();
-  const heartbeat = startHeartbeat(events, pool, log);
-  const runner = await run({
+  const heartbeat = startHeartbeat(events, pool, log, config.workerStaleMs);
+  let poolIds: string[] = [];
+  events.on('pool:create', ({ workerPool }: { workerPool: { id: string } }) => poolIds.push(workerPool.id));
+  const launch = () => run({
     events: events as any,
     pgPool: pool,
     concurrency: config.workerConcurrency,
@@ -40,16 +55,47 @@ export async function startWorker(services: Services, metrics: Metrics): Promise
     taskList: createTaskList(services, metrics),
     crontab: workerCrontab,
     logger: workerLogger(log),
-  }).catch(async (e: unknown) => {
+  });
+  let runner = await launch().catch(async (e: unknown) => {
     await heartbeat.stop();
     throw e;
   });
   let alive = true;
-  runner.promise.then(() => { alive = false; }, (e) => { alive = false; log.error({ err: e }, 'worker stopped unexpectedly'); });
+  let stopping = false;
+  let restartTimer: NodeJS.Timeout | null = null;
+  const supervise = (current: typeof runner) => {
+    current.promise.then(() => undefined, (e: unknown) => e).then((e) => {
+      if (stopping || current !== runner) return;
+      alive = false;
+      log.error({ err: e }, 'worker stopped unexpectedly; starting it again');
+      // the stopped pool's ids no longer beat: its locked jobs are released after the stale time
+      for (const id of poolIds) heartbeat.ids.delete(id);
+      poolIds = [];
+      const retry = (delay: number) => {
+        restartTimer = setTimeout(() => {
+          if (stopping) return;
+          launch().then((next) => {
+            if (stopping) { void next.stop().catch(() => {}); return; }
+            runner = next;
+            alive = true;
+            log.warn('worker started again');
+            supervise(next);
+          }, (err: unknown) => {
+            log.warn({ err: (err as Error).message }, 'worker cannot start yet');
+            retry(Math.min(delay * 2, RESTART_MAX_MS));
+          });
+        }, delay);
+      };
+      retry(RESTART_MIN_MS);
+    });
+  };
+  supervise(runner);
   return {
     running: () => alive,
     async stop() {
+      stopping = true;
       alive = false;
+      if (restartTimer) clearTimeout(restartTimer);
       // before stopping: graphile-worker forgets a worker's id as soon as its release begins
       const ids = [...heartbeat.ids];
       const stopped = runner.stop().catch((e) => log.error({ err: e }, 'worker stop'));

@@ -5,12 +5,15 @@ import type { Connector, Operation } from '@tributary/db';
 import type { Services } from '../services.ts';
 import type { KindWithContext } from '../connectors/connection.ts';
 import type { Vep } from '../connectors/kind.ts';
-import { reconcileRecords } from './record-state.ts';
+import { reconcileRecords, type ReconcileResult } from './record-state.ts';
 import { emptyStats, type OperationStats } from './stats.ts';
 
 const MAX_KEY = 500;
 
 export async function runDiscover(services: Services, op: Operation, connector: Connector, { kind, ctx }: KindWithContext): Promise<OperationStats> {
+  // a retry of a discover whose reconcile committed before its worker died: that run's outcome stands
+  const reconciled = (op.stats as { reconciled?: ReconcileResult } | null)?.reconciled;
+  if (reconciled) return { ...emptyStats(), recordsDiscovered: reconciled.recordsDiscovered, recordsNew: reconciled.recordsNew, recordsMissing: reconciled.recordsMissing };
   const veps = new Map<string, Vep>();
   for await (const vep of kind.discover(ctx)) {
     const key = String(vep.key ?? '').trim();
@@ -20,7 +23,7 @@ export async function runDiscover(services: Services, op: Operation, connector: 
       await services.prisma.operation.update({ where: { id: op.id }, data: { progress: { recordsDiscovered: veps.size } } });
     }
   }
-  const result = await reconcileRecords(services.pool, connector.id, connector.autoMap, [...veps.values()], new Date());
+  const result = await reconcileRecords(services.pool, connector.id, connector.autoMap, [...veps.values()], new Date(), op.id);
   services.log.info({ connectorId: connector.id, operationId: op.id, discovered: result.recordsDiscovered, new: result.recordsNew, missing: result.recordsMissing, autoMapped: result.recordsAutoMapped }, 'discover reconciled');
   return { ...emptyStats(), recordsDiscovered: result.recordsDiscovered, recordsNew: result.recordsNew, recordsMissing: result.recordsMissing };
 }

@@ -20,7 +20,13 @@ export interface ReconcileResult {
 const MAX_NAME = 500;
 const MAX_METADATA_BYTES = 8_000;
 
-export async function reconcileRecords(pool: pg.Pool, connectorId: number, autoMap: boolean, veps: Vep[], now: Date): Promise<ReconcileResult> {
+/**
+ * `operationId`: the discover's outcome is kept on its Operation (`stats`, which no live event
+ * carries, so subscribers see no extra RUNNING) in the same transaction, so a job killed after this
+ * commit and retried reports what this run did, not the nothing-left-to-change of a second
+ * reconcile (runDiscover reads it back).
+ */
+export async function reconcileRecords(pool: pg.Pool, connectorId: number, autoMap: boolean, veps: Vep[], now: Date, operationId?: number): Promise<ReconcileResult> {
   const keys = veps.map((v) => v.key);
   const names = veps.map((v) => (v.name || v.key).slice(0, MAX_NAME));
   const metadata = veps.map((v) => {
@@ -66,13 +72,17 @@ export async function reconcileRecords(pool: pg.Pool, connectorId: number, autoM
     }
     await recordEvents(client, connectorId, 'record_new', inserted.rows.map((r) => r.id));
     await recordEvents(client, connectorId, 'record_missing', missing.rows.map((r) => r.id));
-    await client.query('COMMIT');
-    return {
+    const result = {
       recordsDiscovered: veps.length,
       recordsNew: inserted.rowCount ?? 0,
       recordsMissing: missing.rowCount ?? 0,
       recordsAutoMapped,
     };
+    if (operationId !== undefined) {
+      await client.query(`UPDATE "Operation" SET stats = $2::jsonb WHERE id = $1`, [operationId, JSON.stringify({ recordsDiscovered: result.recordsDiscovered, recordsNew: result.recordsNew, recordsMissing: result.recordsMissing, reconciled: result })]);
+    }
+    await client.query('COMMIT');
+    return result;
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {});
     throw e;

@@ -84,7 +84,9 @@ export async function runSync(services: Services, op: Operation, connector: Conn
           doNotReactivate: connector.doNotReactivate,
           scanType: kind.label,
           operationId: op.id,
-          onProgress: (n: number) => { findingsSoFar = before + n; void progress(); },
+          // advisory: a failed progress write (the database restarting) must not become an unhandled
+          // rejection, which ended the worker process; the reimport itself fails and says why
+          onProgress: (n: number) => { findingsSoFar = before + n; progress().catch(() => {}); },
         }, findingsOf(kind, ctx, group));
       } catch (e) {
         // not this product's failure: the worker is stopping, and the retried job redoes this product
