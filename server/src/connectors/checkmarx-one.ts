@@ -5,6 +5,7 @@ import type { ConnectorKind, KindContext, NormalizedFinding, Vep } from './kind.
 import { joinUrl, pageGuard, type HttpResponse } from './http.ts';
 import { accessToken, apiRoot, forgetAccessToken, tenantOf } from './checkmarx-one-auth.ts';
 import { normalizeResult, resultKey, type ScanInfo } from './checkmarx-one-results.ts';
+import { siteOf } from './oauth-token.ts';
 
 const PROJECT_PAGE = 100;
 // the results API allows up to 10 000 a page (ast-cli asks for that); 500 keeps one page well
@@ -12,20 +13,6 @@ const PROJECT_PAGE = 100;
 const RESULT_PAGE = 500;
 // Checkmarx One versions its API through the Accept header; 1.0 is what its REST docs and ast-cli send
 const ACCEPT = 'application/json; version=1.0';
-
-/**
- * The site (last two DNS labels, or the IP) of a URL. The secret goes to the auth URL, but only a
- * change of `url` makes connector-config.ts ask for the secret again, so the auth URL must stay on
- * the API URL's site: pointing it elsewhere alone would hand the stored secret to another server.
- */
-function siteOf(raw: string): string | null {
-  try {
-    const host = new URL(raw).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return /^[\d.]+$|:/.test(host) ? host : host.split('.').slice(-2).join('.');
-  } catch {
-    return null;
-  }
-}
 
 function branch(ctx: KindContext): string | null {
   const b = ctx.config.options.branch;

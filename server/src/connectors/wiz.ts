@@ -1,36 +1,19 @@
 // Wiz: one VEP per (non-archived) Wiz project; findings are the project's vulnerability findings
 // (open and ignored: a resolved one is closed by its absence). Auth is an OAuth client-credentials
 // exchange (audience wiz-api) at the tenant's auth endpoint; GraphQL pages with first/after cursors.
-import { createHash } from 'node:crypto';
 import type { ConnectorKind, KindContext, NormalizedFinding, Vep } from './kind.ts';
 import { pageGuard } from './http.ts';
+import { AccessTokens, siteOf, type TokenExchange } from './oauth-token.ts';
 import { FINDINGS_QUERY, PROJECTS_QUERY, normalizeFinding } from './wiz-findings.ts';
 
 // Wiz's maximum page size for these connections is 500 (its docs advise it for bulk reads)
 const PAGE_SIZE = 500;
 const DEFAULT_AUTH_URL = 'https://auth.app.wiz.io/oauth/token';
-// a token lives 24 h (expires_in 86400); renewed this long before
-const EXPIRY_MARGIN_MS = 5 * 60_000;
-const MAX_CACHED = 500;
 // resolved findings stay in Wiz for good; Tributary closes them by their absence instead
 const STATUSES = ['OPEN', 'IGNORED'];
 
-interface CachedToken { token: string; expiresAt: number }
 
-/**
- * The site (last two DNS labels, or the IP) of a URL. The secret goes to the auth URL, but only a
- * change of `url` makes connector-config.ts ask for the secret again, so the auth URL must stay on
- * the API URL's site: pointing it elsewhere alone would hand the stored secret to another server.
- */
-function siteOf(raw: string): string | null {
-  try {
-    const host = new URL(raw).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return /^[\d.]+$|:/.test(host) ? host : host.split('.').slice(-2).join('.');
-  } catch {
-    return null;
-  }
-}
-const tokens = new Map<string, CachedToken>();
+const tokens = new AccessTokens();
 
 /** The GraphQL endpoint, e.g. https://api.us17.app.wiz.io/graphql, whether /graphql was typed or not. */
 function endpoint(ctx: KindContext): string {
@@ -47,40 +30,25 @@ function clientId(ctx: KindContext): string {
   return String(ctx.config.options.clientId ?? '').trim();
 }
 
-function cacheKey(ctx: KindContext): string {
-  return createHash('sha256').update(`${authUrl(ctx)}\n${clientId(ctx)}\n${ctx.config.secret ?? ''}`).digest('hex');
-}
-
-async function accessToken(ctx: KindContext): Promise<string> {
-  const key = cacheKey(ctx);
-  const cached = tokens.get(key);
-  if (cached && cached.expiresAt - EXPIRY_MARGIN_MS > Date.now()) return cached.token;
-  const res = await ctx.http.request(authUrl(ctx), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', audience: 'wiz-api', client_id: clientId(ctx), client_secret: ctx.config.secret ?? '' }).toString(),
-    accept: [400, 401, 403],
-  }, ctx.signal);
-  if (res.status !== 200) {
-    let detail = '';
-    try {
-      const body = JSON.parse(res.body);
-      detail = [body?.error, body?.error_description].filter(Boolean).join(': ');
-    } catch { /* an HTML error page says nothing useful */ }
-    ctx.http.fail(`Wiz rejected the service account credentials (${res.status}${detail ? ` ${detail}` : ''}): check the client ID and secret and the auth URL of your tenant`, res.status === 400 ? 401 : res.status);
-  }
-  const body = ctx.http.parseJson<any>(res);
-  if (typeof body?.access_token !== 'string' || !body.access_token) ctx.http.fail('Wiz auth answered without an access_token');
-  const lifetime = Number.isFinite(body.expires_in) && body.expires_in > 0 ? body.expires_in : 3600;
-  if (tokens.size >= MAX_CACHED) tokens.delete(tokens.keys().next().value!);
-  tokens.set(key, { token: body.access_token, expiresAt: Date.now() + lifetime * 1000 });
-  return body.access_token;
+/** the client-credentials exchange at the tenant's auth endpoint */
+function exchange(ctx: KindContext): TokenExchange {
+  return {
+    url: authUrl(ctx),
+    form: { grant_type: 'client_credentials', audience: 'wiz-api', client_id: clientId(ctx), client_secret: ctx.config.secret ?? '' },
+    identity: [authUrl(ctx), clientId(ctx)],
+    refusals: [400, 401, 403],
+    refused: (status, detail) => `Wiz rejected the service account credentials (${status}${detail ? ` ${detail}` : ''}): check the client ID and secret and the auth URL of your tenant`,
+    // a token lives 24 h (expires_in 86400); renewed this long before
+    marginMs: 5 * 60_000,
+    defaultLifetimeS: 3600,
+    service: 'Wiz auth',
+  };
 }
 
 /** One GraphQL call with the cached token; an UNAUTHENTICATED answer re-exchanges the credentials once. */
 async function graphql(ctx: KindContext, query: string, variables: Record<string, unknown>): Promise<any> {
   for (let attempt = 0; ; attempt++) {
-    const token = await accessToken(ctx);
+    const token = await tokens.get(ctx, exchange(ctx));
     const res = await ctx.http.request(endpoint(ctx), {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
@@ -90,7 +58,7 @@ async function graphql(ctx: KindContext, query: string, variables: Record<string
     const body = res.status === 401 ? null : ctx.http.parseJson<any>(res);
     const errors: any[] = Array.isArray(body?.errors) ? body.errors : [];
     const unauthenticated = res.status === 401 || errors.some((e) => e?.extensions?.code === 'UNAUTHENTICATED');
-    if (unauthenticated && attempt === 0) { tokens.delete(cacheKey(ctx)); continue; }
+    if (unauthenticated && attempt === 0) { tokens.forget(ctx, exchange(ctx)); continue; }
     if (unauthenticated) ctx.http.fail('401 from Wiz: the access token was refused (unauthorized); check the service account is still enabled', 401);
     // query errors (permissions, complexity, bad filters) arrive with HTTP 200
     if (errors.length) {
