@@ -50,10 +50,9 @@ export function useOpenFindingsBySeverity() {
   const query = useQuery({ query: OpenFindingsBySeverityQuery, requestPolicy: 'cache-and-network' });
   return {
     counts: computed(() => {
-      const data = query.data.value;
-      if (!data) return null;
-      const count = (c: { totalCount: number } | null | undefined) => c?.totalCount ?? 0;
-      return { CRITICAL: count(data.critical), HIGH: count(data.high), MEDIUM: count(data.medium), LOW: count(data.low), INFO: count(data.info) } satisfies Record<Severity, number>;
+      const s = query.data.value?.findingSummary;
+      if (!s) return null;
+      return { CRITICAL: s.critical ?? 0, HIGH: s.high ?? 0, MEDIUM: s.medium ?? 0, LOW: s.low ?? 0, INFO: s.info ?? 0 } satisfies Record<Severity, number>;
     }),
     loading: query.fetching,
     error: computed(() => (query.error.value ? errorMessage(query.error.value) : null)),

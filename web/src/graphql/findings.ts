@@ -58,15 +58,14 @@ export const FindingFilterProductQuery = graphql(`
   query FindingFilterProduct($id: ID!) { node(id: $id) { __typename ... on Product { id name } } }
 `);
 
-/** open findings per severity, across every product the viewer may see (one count per alias) */
+/** open findings per severity, across every product the viewer may see (counted by the server) */
 export const OpenFindingsBySeverityQuery = graphql(`
-  query OpenFindingsBySeverity {
-    critical: findings(filter: { active: true, severities: [CRITICAL] }) { totalCount }
-    high: findings(filter: { active: true, severities: [HIGH] }) { totalCount }
-    medium: findings(filter: { active: true, severities: [MEDIUM] }) { totalCount }
-    low: findings(filter: { active: true, severities: [LOW] }) { totalCount }
-    info: findings(filter: { active: true, severities: [INFO] }) { totalCount }
-  }
+  query OpenFindingsBySeverity { findingSummary { critical high medium low info total } }
+`);
+
+/** findings opened and closed per day, by hand or by a sync, on the products the viewer may see */
+export const FindingTrendQuery = graphql(`
+  query FindingTrend($days: Int!) { findingTrend(days: $days) { day opened closed } }
 `);
 
 export const UpdateFindingMutation = graphql(`

@@ -57,19 +57,3 @@ export const RunSyncMutation = graphql(`
   }
 `, [OperationFields]);
 
-/**
- * The syncs of the viewer's connectors with what each created and closed: the API has no findings
- * opened/closed per day, so Home charts this (connector-imported findings only) from the operations.
- */
-export const SyncHistoryQuery = graphql(`
-  query SyncHistory($connectors: Int!, $syncs: Int!) {
-    connectors(first: $connectors) {
-      nodes {
-        id
-        syncs: operations(first: $syncs, type: SYNC) {
-          nodes { id status endedAt stats { findingsNew findingsClosed } }
-        }
-      }
-    }
-  }
-`);
