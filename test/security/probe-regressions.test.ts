@@ -149,12 +149,17 @@ describe('probe 1: reads through ProductMember', () => {
       expect(r.data, `a Shop reader asking for a Hidden membership (${membership})`).toEqual({ node: null });
       expectNoLeak(r, [HIDDEN_PRODUCT, HIDDEN_EMAIL]);
     }
-    // through someone in both products the reader gets that user, and User leads nowhere further
+    // through someone in both products the reader gets that user; the user's one path to products,
+    // their memberships, lists only those on products the reader may see (Shop, never Hidden)
     const viaShared = await t.gql('query($id: ID!) { node(id: $id) { ... on ProductMember { user { email } product { name } } } }', { id: sharedMembershipInShop }, reader.token);
     expect(viaShared).toEqual({ data: { node: { user: { email: shared.email }, product: { name: 'Shop' } } } });
     const userType = await t.gql('{ __type(name: "User") { fields { name type { kind ofType { kind } } } } }', {}, reader.token);
     const objectFields = userType.data.__type.fields.filter((f: any) => !['SCALAR', 'ENUM'].includes(f.type.kind === 'NON_NULL' ? f.type.ofType.kind : f.type.kind));
-    expect(objectFields.map((f: any) => f.name), 'User fields leading to other objects (a path to products)').toEqual([]);
+    expect(objectFields.map((f: any) => f.name), 'User fields leading to other objects (a path to products)').toEqual(['memberships']);
+    const memberships = await t.gql('query($id: ID!) { node(id: $id) { ... on ProductMember { user { memberships(first: 10) { totalCount nodes { role product { name } } } } } } }', { id: sharedMembershipInShop }, reader.token);
+    expect(memberships.data.node.user.memberships.totalCount).toBe(1);
+    expect(memberships.data.node.user.memberships.nodes.map((m: any) => m.product.name)).toEqual(['Shop']);
+    expectNoLeak(memberships, [HIDDEN_PRODUCT]);
   });
 });
 
