@@ -137,7 +137,7 @@ describe('GuardedHttp', () => {
     it('names the per-attempt timeout when no answer comes', async () => {
       const s = await serve(() => new Promise<FakeReply>((r) => setTimeout(() => r({ body: {} }), 2000)));
       const err = await connectorFailure(client({ timeoutMs: 200 }).json(`${s.url}/slow`));
-      expect(err.message).toBe(`Tool at ${s.url}/ could not be reached: no answer within 200 ms`);
+      expect(err.message).toBe(`Tool at ${s.url}/ could not be reached: no answer within 200 ms (5 attempts)`);
     });
 
     it('names a body that stalls half-way as cut short', async () => {
@@ -145,7 +145,7 @@ describe('GuardedHttp', () => {
       await new Promise<void>((r) => raw!.listen(0, '127.0.0.1', r));
       const url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/stall`;
       const err = await connectorFailure(client({ timeoutMs: 300 }).json(url));
-      expect(err.message).toBe('Tool: the response was cut short: timed out after 300 ms');
+      expect(err.message).toBe('Tool: the response was cut short: timed out after 300 ms (5 attempts)');
     });
 
     it('names a refused connection', async () => {
@@ -154,7 +154,7 @@ describe('GuardedHttp', () => {
       await s.close();
       server = undefined;
       const err = await connectorFailure(client().json(`${url}/x`));
-      expect(err.message).toBe(`Tool at ${url}/ could not be reached: connection refused`);
+      expect(err.message).toBe(`Tool at ${url}/ could not be reached: connection refused (5 attempts)`);
     });
   });
 

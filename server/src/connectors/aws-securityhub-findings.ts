@@ -3,7 +3,7 @@
 // Inspector's Vulnerabilities[] for CVEs, packages, CVSS and EPSS.
 import type { Severity } from '../severity.ts';
 import type { NormalizedFinding } from './kind.ts';
-import { parseCwe, parseDate } from './vendor-values.ts';
+import { firstText, parseCwe, parseDate } from './vendor-values.ts';
 
 const SEVERITIES: Record<string, Severity> = { CRITICAL: 'CRITICAL', HIGH: 'HIGH', MEDIUM: 'MEDIUM', LOW: 'LOW', INFORMATIONAL: 'INFO' };
 
@@ -41,7 +41,7 @@ export function normalizeAsff(f: any, region: string): NormalizedFinding {
     `AWS account ${f?.AwsAccountId ?? ''}, region ${f?.Region ?? region}${f?.GeneratorId ? `, generator ${f.GeneratorId}` : ''}`,
   ].filter(Boolean).join('\n\n');
   return {
-    title: String(f?.Title ?? f?.Id ?? 'Security Hub finding').slice(0, 500),
+    title: (firstText(f?.Title, f?.Id) ?? 'Security Hub finding').slice(0, 500),
     severity: SEVERITIES[String(f?.Severity?.Label ?? '').toUpperCase()] ?? 'INFO',
     description,
     // the finding's ARN-like Id is unique per product, account and region and stays for its life

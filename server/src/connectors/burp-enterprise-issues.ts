@@ -2,7 +2,7 @@
 // the mapping of one Issue of a scan (PortSwigger's GraphQL schema, research/connectors.md §7).
 import type { Severity } from '../severity.ts';
 import type { NormalizedFinding } from './kind.ts';
-import { parseDate } from './vendor-values.ts';
+import { firstText, parseDate } from './vendor-values.ts';
 
 // Every operation must be named (PortSwigger: "You must specify a name for any queries").
 export const SITE_TREE_QUERY = `query TributarySiteTree {
@@ -88,7 +88,7 @@ export function normalizeIssue(issue: any, scan: ScanContext): NormalizedFinding
   const mitigation = [htmlToText(issue?.remediation_html), htmlToText(type.remediation_html)].filter(Boolean).join('\n\n');
   const falsePositive = issue?.confidence === 'false_positive';
   return {
-    title: String(type.name || `Burp issue ${typeIndex ?? ''}`).trim(),
+    title: firstText(type.name)?.trim() ?? `Burp issue ${typeIndex ?? ''}`.trim(),
     severity: SEVERITIES[String(issue?.severity ?? '').toLowerCase()] ?? 'INFO',
     description: description || undefined,
     /*

@@ -3,7 +3,7 @@
 // flags leave out (inactive for no stated reason) is recorded as mitigated, as DefectDojo shows it.
 import type { Severity } from '../severity.ts';
 import type { NormalizedFinding } from './kind.ts';
-import { parseDate } from './vendor-values.ts';
+import { parseDate, vendorObject } from './vendor-values.ts';
 
 const SEVERITIES: Record<string, Severity> = {
   critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW', info: 'INFO', informational: 'INFO',
@@ -15,7 +15,8 @@ const num = (v: unknown): number | null => {
 };
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v : null);
 
-export function normalizeDojoFinding(f: Record<string, any>, baseUrl: string): NormalizedFinding {
+export function normalizeDojoFinding(item: unknown, baseUrl: string): NormalizedFinding {
+  const f = vendorObject(item, 'a DefectDojo finding');
   const falsePositive = f.false_p === true;
   const riskAccepted = f.risk_accepted === true;
   const outOfScope = f.out_of_scope === true;

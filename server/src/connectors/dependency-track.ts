@@ -3,6 +3,7 @@
 import { joinUrl } from './http.ts';
 import { isSeverity, severityFromCvss, type Severity } from '../severity.ts';
 import type { ConnectorKind, KindContext, NormalizedFinding, Vep } from './kind.ts';
+import { vendorObject } from './vendor-values.ts';
 
 // DT has no page-size maximum; 100 keeps each project page well under a megabyte.
 const PROJECT_PAGE_SIZE = 100;
@@ -39,7 +40,7 @@ export const dependencyTrackKind: ConnectorKind = {
       if (!Array.isArray(data)) ctx.http.fail('Dependency-Track answered /api/v1/project with something other than a JSON array');
       const total = totalCount(ctx, response.headers);
       for (const p of data) {
-        const key = String(p.uuid ?? '');
+        const key = String(vendorObject(p, 'a Dependency-Track project').uuid ?? '');
         if (!key) ctx.http.fail('Dependency-Track listed a project without a uuid');
         if (seen.has(key)) ctx.http.fail(`Dependency-Track listed project ${key} twice while paging: the pagination loops`);
         seen.add(key);
@@ -80,7 +81,8 @@ function totalCount(ctx: KindContext, headers: Headers): number {
   return total;
 }
 
-export function normalizeFinding(f: Record<string, any>): NormalizedFinding {
+export function normalizeFinding(item: unknown): NormalizedFinding {
+  const f = vendorObject(item, 'a Dependency-Track finding');
   const component = f.component ?? {};
   const vuln = f.vulnerability ?? {};
   const analysis = f.analysis ?? {};

@@ -1,7 +1,7 @@
 // GitHub code-scanning and Dependabot alerts → NormalizedFinding (field mapping: research/connectors.md §3).
 import type { Severity } from '../severity.ts';
 import type { NormalizedFinding } from './kind.ts';
-import { parseCwe, parseDate } from './vendor-values.ts';
+import { firstText, list, parseCwe, parseDate, vendorObject } from './vendor-values.ts';
 
 const LEVELS: Record<string, Severity> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', moderate: 'MEDIUM', low: 'LOW' };
 // rule.severity is the SARIF level, used only when the rule has no security_severity_level
@@ -16,11 +16,12 @@ export function alertUid(repoId: string, type: 'code-scanning' | 'dependabot', n
   return `${repoId}/${type}/${number}`;
 }
 
-export function normalizeCodeScanningAlert(repoId: string, a: any): NormalizedFinding {
+export function normalizeCodeScanningAlert(repoId: string, item: unknown): NormalizedFinding {
+  const a = vendorObject(item, 'a GitHub code-scanning alert');
   const rule = a.rule ?? {};
   const instance = a.most_recent_instance ?? {};
   const location = instance.location ?? {};
-  const cwes = (rule.tags ?? []).filter((t: unknown) => /^external\/cwe\/cwe-\d+$/i.test(String(t))).map(parseCwe)
+  const cwes = list(rule.tags).filter((t: unknown) => /^external\/cwe\/cwe-\d+$/i.test(String(t))).map(parseCwe)
     .filter((n: number | null): n is number => n !== null);
   const dismissed = a.state === 'dismissed';
   const reason = dismissed ? String(a.dismissed_reason ?? '').toLowerCase() : '';
@@ -29,7 +30,7 @@ export function normalizeCodeScanningAlert(repoId: string, a: any): NormalizedFi
   const classification = (Array.isArray(instance.classifications) ? instance.classifications : [])
     .map((c: unknown) => String(c).toLowerCase()).find((c: string) => OUT_OF_SCOPE_CLASSES.has(c)) ?? null;
   return {
-    title: rule.description || rule.name || rule.id || `Code scanning alert ${a.number}`,
+    title: firstText(rule.description, rule.name, rule.id) ?? `Code scanning alert ${a.number}`,
     severity: LEVELS[String(rule.security_severity_level ?? '').toLowerCase()] ?? SARIF_LEVELS[String(rule.severity ?? '').toLowerCase()] ?? 'INFO',
     description: joinText([instance.message?.text, rule.full_description, a.dismissed_comment && `Dismissal comment: ${a.dismissed_comment}`]),
     uniqueIdFromTool: alertUid(repoId, 'code-scanning', a.number),
@@ -73,7 +74,8 @@ function score(value: unknown): number | null {
   return typeof n === 'number' && Number.isFinite(n) ? n : null;
 }
 
-export function normalizeDependabotAlert(repoId: string, a: any): NormalizedFinding {
+export function normalizeDependabotAlert(repoId: string, item: unknown): NormalizedFinding {
+  const a = vendorObject(item, 'a GitHub Dependabot alert');
   const advisory = a.security_advisory ?? {};
   const vulnerability = a.security_vulnerability ?? {};
   const reason = a.state === 'dismissed' ? String(a.dismissed_reason ?? '') : '';
@@ -83,12 +85,12 @@ export function normalizeDependabotAlert(repoId: string, a: any): NormalizedFind
   const v4 = advisory.cvss_severities?.cvss_v4;
   const hasV4 = v4 && typeof v4.score === 'number' && v4.score > 0 && v4.vector_string;
   const epss = Array.isArray(advisory.epss) ? advisory.epss[0] : advisory.epss;
-  const cwes = (advisory.cwes ?? []).map((c: any) => parseCwe(c?.cwe_id)).filter((n: number | null): n is number => n !== null);
+  const cwes = list(advisory.cwes).map((c: any) => parseCwe(c?.cwe_id)).filter((n: number | null): n is number => n !== null);
   const dismissed = a.state === 'dismissed' || a.state === 'auto_dismissed';
-  const ids = [advisory.cve_id, advisory.ghsa_id, ...(advisory.identifiers ?? []).map((i: any) => i?.value)]
+  const ids = [advisory.cve_id, advisory.ghsa_id, ...list(advisory.identifiers).map((i: any) => i?.value)]
     .filter((v): v is string => typeof v === 'string' && v.length > 0);
   return {
-    title: advisory.summary || `Dependabot alert ${a.number}`,
+    title: firstText(advisory.summary) ?? `Dependabot alert ${a.number}`,
     severity: LEVELS[String(advisory.severity ?? vulnerability.severity ?? '').toLowerCase()] ?? 'INFO',
     description: joinText([advisory.description, vulnerability.vulnerable_version_range && `Vulnerable versions: ${vulnerability.vulnerable_version_range}`]),
     uniqueIdFromTool: alertUid(repoId, 'dependabot', a.number),
@@ -110,7 +112,7 @@ export function normalizeDependabotAlert(repoId: string, a: any): NormalizedFind
     epssScore: score(epss?.percentage),
     epssPercentile: score(epss?.percentile),
     toolName: 'Dependabot',
-    references: (advisory.references ?? []).map((r: any) => r?.url).filter(Boolean).join('\n') || null,
+    references: list(advisory.references).map((r: any) => r?.url).filter(Boolean).join('\n') || null,
     vendorUrl: a.html_url ?? null,
     service: null,
     staticFinding: true,

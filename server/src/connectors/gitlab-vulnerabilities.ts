@@ -2,7 +2,7 @@
 // ee/app/graphql/types/vulnerability_type.rb; mapping in research/connectors.md §4).
 import type { Severity } from '../severity.ts';
 import type { NormalizedFinding } from './kind.ts';
-import { canonicalVulnerabilityId, parseCwe, parseDate } from './vendor-values.ts';
+import { canonicalVulnerabilityId, firstText, list, parseCwe, parseDate, vendorObject } from './vendor-values.ts';
 
 // Every state, so a vendor-side dismissal or resolution reaches reimport instead of looking absent.
 export const VULNERABILITIES_QUERY = `query tributaryVulnerabilities($fullPath: ID!, $first: Int!, $after: String) {
@@ -36,9 +36,10 @@ const SEVERITIES: Record<string, Severity> = { CRITICAL: 'CRITICAL', HIGH: 'HIGH
 const DYNAMIC_REPORTS = new Set(['DAST', 'API_FUZZING', 'COVERAGE_FUZZING']);
 const VULNERABILITY_ID_TYPES = new Set(['cve', 'ghsa']);
 
-export function normalizeVulnerability(v: any): NormalizedFinding {
+export function normalizeVulnerability(item: unknown): NormalizedFinding {
+  const v = vendorObject(item, 'a GitLab vulnerability');
   const location = v.location ?? {};
-  const identifiers: any[] = v.identifiers ?? [];
+  const identifiers: any[] = list(v.identifiers);
   const dependency = location.dependency ?? {};
   const dismissed = v.state === 'DISMISSED';
   // GitLab.com answers dismissalReason null for every dismissal (gitlab-org/gitlab#547483); the
@@ -54,7 +55,7 @@ export function normalizeVulnerability(v: any): NormalizedFinding {
   const mitigated = v.state === 'RESOLVED' || (!dismissed && v.resolvedOnDefaultBranch === true);
   const dynamic = DYNAMIC_REPORTS.has(String(v.reportType));
   return {
-    title: v.title || v.primaryIdentifier?.name || 'GitLab vulnerability',
+    title: firstText(v.title, v.primaryIdentifier?.name) ?? 'GitLab vulnerability',
     severity: SEVERITIES[String(v.severity ?? '').toUpperCase()] ?? 'INFO',
     description: v.description ?? undefined,
     mitigation: v.solution ?? null,

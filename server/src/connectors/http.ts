@@ -1,5 +1,6 @@
 // The one guarded HTTP client for every outbound call (vendor APIs now; Slack, Teams and webhooks
-// later): per-attempt timeouts, retries with backoff on 429/5xx honouring Retry-After, no retry on
+// later): per-attempt timeouts, retries with backoff on 429/5xx honouring Retry-After and on
+// timeouts and connection errors (GET and HEAD only, unless the request never left), no retry on
 // other 4xx, redirects followed by hand so each hop is re-checked and a hop to another origin goes
 // without the token, link-local and cloud-metadata addresses refused at connect time (so DNS
 // rebinding cannot slip past), bodies capped, and every error message scrubbed of the secrets it
@@ -108,6 +109,17 @@ export interface GuardedHttpOptions {
 }
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+/*
+ * A failure with no answer is retried only where repeating the request cannot do anything twice.
+ * GET and HEAD are safe (RFC 9110 §9.2.1), so a timeout, a reset or a body cut short is retried for
+ * them. A POST (GitLab's, Burp's and Wiz's GraphQL, Security Hub's GetFindings, token exchanges) may
+ * have reached the tool before the connection failed, so it is retried only when the connection was
+ * never made: refused, or a name that did not resolve *for now* (EAI_AGAIN). A name that does not
+ * exist (ENOTFOUND), a TLS error and a refused address are not transient and fail at once.
+ */
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+const NEVER_SENT = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+const LOST_ANSWER = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 // 300, 304 and 305 carry no target to follow, even when a Location header is present.
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 // Credentials by name; the secret-value test below catches the rest (Dependency-Track's X-Api-Key,
@@ -121,6 +133,13 @@ interface Hop {
   method: string;
   headers: Record<string, string>;
   body?: string;
+}
+
+/** A request that got no (complete) answer; `retry` says when sending it again is harmless. */
+class NetworkFailure extends ConnectorError {
+  constructor(message: string, readonly retry: 'any-method' | 'safe-method' | 'never') {
+    super(message);
+  }
 }
 
 export class GuardedHttp {
@@ -158,8 +177,18 @@ export class GuardedHttp {
   }
 
   async request(url: string, init: HttpRequest = {}, signal?: AbortSignal): Promise<HttpResponse> {
+    const method = (init.method ?? 'GET').toUpperCase();
     for (let attempt = 0; ; attempt++) {
-      const res = await this.once(url, init, signal);
+      let res: HttpResponse;
+      try {
+        res = await this.once(url, init, signal);
+      } catch (e) {
+        if (!(e instanceof NetworkFailure)) throw e;
+        const again = e.retry === 'any-method' || (e.retry === 'safe-method' && SAFE_METHODS.has(method));
+        if (again && attempt < this.limits.retries) { await sleep(this.retryDelay(null, attempt), signal); continue; }
+        // the message says how often it was tried, so a vendor that is down is told from a blip
+        throw attempt > 0 ? new ConnectorError(`${e.message} (${attempt + 1} attempts)`) : e;
+      }
       if (res.status >= 200 && res.status < 300) return res;
       // a rate limit is retried even when the caller accepts the status: a 403 is how GitHub answers
       // most of its rate limits, and the caller accepts 403 to read "feature not enabled"
@@ -222,7 +251,7 @@ export class GuardedHttp {
         });
       } catch (e) {
         if (signal?.aborted) throw e;
-        this.fail(`${this.service} at ${redactUrl(target.origin)} could not be reached: ${describeNetworkError(e, this.limits.timeoutMs)}`);
+        throw new NetworkFailure(this.redact(`${this.service} at ${redactUrl(target.origin)} could not be reached: ${describeNetworkError(e, this.limits.timeoutMs)}`), retryOf(e));
       }
       if (REDIRECTS.has(res.status) && res.headers.get('location')) {
         await res.body?.cancel();
@@ -259,20 +288,27 @@ export class GuardedHttp {
 
   private async readCapped(res: Awaited<ReturnType<typeof undiciFetch>>, timeout: AbortSignal): Promise<string> {
     if (!res.body) return '';
-    const chunks: Buffer[] = [];
+    // a declared length over the cap fails before a byte is read
+    const declared = Number(res.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > this.limits.maxBodyBytes) {
+      await res.body.cancel().catch(() => {});
+      this.fail(`${this.service} sent a response larger than ${this.limits.maxBodyBytes} bytes (${declared} announced)`);
+    }
+    const chunks: Uint8Array[] = [];
     let size = 0;
     try {
+      // leaving the loop by a throw cancels the stream, which closes the connection: a 200 MB body
+      // costs the cap and no more (test/reliability/hostile-vendors.test.ts)
       for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
         size += chunk.byteLength;
-        if (size > this.limits.maxBodyBytes) {
-          await res.body.cancel().catch(() => {});
-          this.fail(`${this.service} sent a response larger than ${this.limits.maxBodyBytes} bytes`);
-        }
-        chunks.push(Buffer.from(chunk));
+        if (size > this.limits.maxBodyBytes) this.fail(`${this.service} sent a response larger than ${this.limits.maxBodyBytes} bytes`);
+        // undici hands each chunk over and keeps no reference: held as is, not copied
+        chunks.push(chunk);
       }
     } catch (e) {
       if (e instanceof ConnectorError) throw e;
-      this.fail(`${this.service}: the response was cut short: ${timeout.aborted ? `timed out after ${this.limits.timeoutMs} ms` : (e as Error).message}`);
+      const cause = timeout.aborted ? `timed out after ${this.limits.timeoutMs} ms` : (e as Error).message;
+      throw new NetworkFailure(this.redact(`${this.service}: the response was cut short: ${cause}`), 'safe-method');
     }
     // invalid UTF-8 becomes U+FFFD instead of throwing: findings carry arbitrary text
     return Buffer.concat(chunks).toString('utf8');
@@ -352,6 +388,16 @@ function describeNetworkError(e: unknown, timeoutMs: number): string {
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connection timed out';
   if (/CERT|SSL|TLS/i.test(code) || /certificate|SSL|TLS/i.test(err.cause?.message ?? '')) return `TLS error: ${err.cause?.message ?? code}`;
   return err.cause?.message ?? err.message ?? String(e);
+}
+
+/** Whether a failed fetch may be sent again: see SAFE_METHODS above. */
+function retryOf(e: unknown): NetworkFailure['retry'] {
+  const err = e as { name?: string; cause?: { code?: string } };
+  if (err.name === 'TimeoutError') return 'safe-method';
+  const code = err.cause?.code ?? '';
+  if (NEVER_SENT.has(code)) return 'any-method';
+  if (LOST_ANSWER.has(code)) return 'safe-method';
+  return 'never';
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

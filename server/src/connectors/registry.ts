@@ -1,6 +1,7 @@
 // Every connector kind Tributary speaks. Adding a tool: one file here, one fake in test/fakes/,
 // one line below and one in test/fakes/index.ts; the conformance tests then cover it.
 import type { ConnectorKind } from './kind.ts';
+import { guardedKind } from './kind-boundary.ts';
 import { sarifDirectoryKind } from './sarif-directory.ts';
 import { sonarqubeKind } from './sonarqube.ts';
 import { dependencyTrackKind } from './dependency-track.ts';
@@ -29,7 +30,7 @@ export const connectorKinds: readonly ConnectorKind[] = [
   checkmarxOneKind,
   wizKind,
   awsSecurityHubKind,
-];
+].map(guardedKind);
 
 const byId = new Map(connectorKinds.map((k) => [k.id, k]));
 

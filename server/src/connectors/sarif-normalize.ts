@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { severityFromCvss, type Severity } from '../severity.ts';
 import type { NormalizedFinding } from './kind.ts';
-import { cveIdsIn } from './vendor-values.ts';
+import { cveIdsIn, firstText } from './vendor-values.ts';
 
 export type Json = Record<string, any>;
 
@@ -99,7 +99,7 @@ function normalizeResult(run: Json, result: Json, rule: Json, date: Date, where:
   const fingerprint = uniqueId(result);
   const driver = run.tool?.driver ?? {};
   return {
-    title: rule.shortDescription?.text ?? rule.name ?? ruleId ?? message,
+    title: firstText(rule.shortDescription?.text, rule.name, ruleId, message) ?? 'SARIF result',
     severity: severityOf(result, rule),
     description: fullDescription && fullDescription !== message ? `${message}\n\n${fullDescription}` : message,
     // a result's fingerprint names the result, not each of its locations: with several locations

@@ -2,7 +2,7 @@
 // §5 and DefectDojo's semgrep_pro parser read it.
 import type { Severity } from '../severity.ts';
 import type { NormalizedFinding } from './kind.ts';
-import { parseCwe, parseDate } from './vendor-values.ts';
+import { firstText, parseCwe, parseDate, vendorObject } from './vendor-values.ts';
 
 // Semgrep has four severities; ERROR, WARNING and INFO are older rule levels that "correspond to
 // High, Medium, and Low, respectively" (semgrep.dev/docs/kb/rules/understand-severities), and
@@ -20,7 +20,8 @@ function semgrepDate(v: unknown): Date | null {
 }
 
 /** `findingsUrl`: the deployment's findings page in Semgrep's web app (…/orgs/<slug>/findings). */
-export function normalizeSemgrepFinding(f: Record<string, any>, issueType: 'sast' | 'sca', findingsUrl: string): NormalizedFinding {
+export function normalizeSemgrepFinding(item: unknown, issueType: 'sast' | 'sca', findingsUrl: string): NormalizedFinding {
+  const f = vendorObject(item, 'a Semgrep finding');
   const rule = f.rule ?? {};
   const loc = f.location ?? {};
   const status = String(f.status ?? f.triage_state ?? '').toLowerCase();
@@ -38,10 +39,10 @@ export function normalizeSemgrepFinding(f: Record<string, any>, issueType: 'sast
   const endLine = Number.isInteger(loc.end_line) && loc.end_line > (line ?? 0) ? loc.end_line : null;
   const guidance = f.assistant?.guidance;
   return {
-    title: String(f.rule_name ?? rule.name ?? 'Semgrep finding'),
+    title: firstText(f.rule_name, rule.name) ?? 'Semgrep finding',
     severity: SEVERITIES[String(f.severity ?? '').toLowerCase()] ?? 'INFO',
     description: String(f.rule_message ?? rule.message ?? '') || undefined,
-    mitigation: guidance?.instructions ?? (fixes.length ? fixes.map((x) => `Upgrade ${x.package} to ${x.version}`).join('\n') : null),
+    mitigation: guidance?.instructions ?? (fixes.length ? fixes.map((x) => `Upgrade ${x?.package} to ${x?.version}`).join('\n') : null),
     uniqueIdFromTool: f.match_based_id ?? (f.id !== undefined ? String(f.id) : null),
     vulnIdFromTool: String(f.rule_name ?? rule.name ?? '') || null,
     filePath: loc.file_path ?? null,

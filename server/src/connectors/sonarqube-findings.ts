@@ -2,6 +2,7 @@
 import { compareSeverity, type Severity } from '../severity.ts';
 import type { KindContext, NormalizedFinding } from './kind.ts';
 import { parseSonarDate, sonarAuth, sonarUrl } from './sonarqube-search.ts';
+import { firstText, list, vendorObject } from './vendor-values.ts';
 
 // DefectDojo's convert_sonar_severity, plus the 10.2+ impact scale (BLOCKER and INFO from 10.8)
 const LEGACY_SEVERITY: Record<string, Severity> = { BLOCKER: 'CRITICAL', CRITICAL: 'HIGH', MAJOR: 'MEDIUM', MINOR: 'LOW', INFO: 'INFO' };
@@ -31,23 +32,24 @@ async function fetchRule(ctx: KindContext, ruleKey: string): Promise<RuleDetails
   if (response.status === 404) return null;
   const rule = ctx.http.parseJson<{ rule?: Record<string, any> }>(response).rule;
   if (!rule) ctx.http.fail(`SonarQube answered api/rules/show?key=${ruleKey} without a "rule" object`);
-  const sections = Array.isArray(rule.descriptionSections) ? rule.descriptionSections.map((s: { content?: string }) => s.content ?? '') : [];
+  const sections = Array.isArray(rule.descriptionSections) ? rule.descriptionSections.map((s: { content?: unknown } | null) => (typeof s?.content === 'string' ? s.content : '')) : [];
   const html = [rule.htmlDesc, rule.mdDesc, ...sections].filter((s): s is string => typeof s === 'string' && !!s).join('\n');
-  const fromStandards: number[] = [...new Set<number>((rule.securityStandards ?? []).map((s: string) => Number(/^cwe:(\d+)$/.exec(s)?.[1])).filter((n: number) => n > 0))];
+  const fromStandards: number[] = [...new Set<number>(list(rule.securityStandards).map((s: unknown) => Number(/^cwe:(\d+)$/.exec(String(s))?.[1])).filter((n: number) => n > 0))];
   const fromText = /CWE-(\d+)/i.exec(html)?.[1];
   const cwes = fromStandards.length ? fromStandards : fromText ? [Number(fromText)] : [];
   return { name: String(rule.name ?? ruleKey), description: htmlToText(sections.length ? sections.join('\n') : html), cwe: cwes[0] ?? null, cwes };
 }
 
 export function issueSeverity(issue: Record<string, any>): Severity {
-  if (LEGACY_SEVERITY[issue.severity]) return LEGACY_SEVERITY[issue.severity]!;
+  if (Object.hasOwn(LEGACY_SEVERITY, String(issue.severity))) return LEGACY_SEVERITY[String(issue.severity)]!;
   const impacts: Array<{ softwareQuality?: string; severity?: string }> = Array.isArray(issue.impacts) ? issue.impacts : [];
-  const security = impacts.filter((i) => i.softwareQuality === 'SECURITY');
-  const ranked = (security.length ? security : impacts).map((i) => IMPACT_SEVERITY[i.severity ?? '']).filter((s): s is Severity => !!s);
+  const security = impacts.filter((i) => i?.softwareQuality === 'SECURITY');
+  const ranked = (security.length ? security : impacts).map((i) => IMPACT_SEVERITY[String(i?.severity ?? '')]).filter((s): s is Severity => !!s);
   return ranked.sort(compareSeverity)[0] ?? 'INFO';
 }
 
-export function normalizeIssue(ctx: KindContext, projectKey: string, issue: Record<string, any>, components: Map<string, string>, rule: RuleDetails | null): NormalizedFinding {
+export function normalizeIssue(ctx: KindContext, projectKey: string, item: unknown, components: Map<string, string>, rule: RuleDetails | null): NormalizedFinding {
+  const issue = vendorObject(item, 'a SonarQube issue');
   const resolution = issue.resolution as string | undefined;
   const issueStatus = issue.issueStatus as string | undefined;
   const falsePositive = resolution === 'FALSE-POSITIVE' || issueStatus === 'FALSE_POSITIVE';
@@ -71,7 +73,8 @@ export function normalizeIssue(ctx: KindContext, projectKey: string, issue: Reco
 
 const HOTSPOT_SEVERITY: Record<string, Severity> = { HIGH: 'HIGH', MEDIUM: 'MEDIUM', LOW: 'LOW' };
 
-export function normalizeHotspot(ctx: KindContext, projectKey: string, hotspot: Record<string, any>, components: Map<string, string>, rule: RuleDetails | null): NormalizedFinding {
+export function normalizeHotspot(ctx: KindContext, projectKey: string, item: unknown, components: Map<string, string>, rule: RuleDetails | null): NormalizedFinding {
+  const hotspot = vendorObject(item, 'a SonarQube security hotspot');
   const resolution = hotspot.status === 'REVIEWED' ? hotspot.resolution as string | undefined : undefined;
   const mitigated = resolution === 'FIXED';
   return {
@@ -100,12 +103,12 @@ function dismissal(dismissed: boolean, resolution: string | undefined): Pick<Nor
 }
 
 function common(projectKey: string, item: Record<string, any>, components: Map<string, string>, rule: RuleDetails | null) {
-  const message = String(item.message ?? rule?.name ?? 'SonarQube finding');
+  const message = firstText(item.message, rule?.name) ?? 'SonarQube finding';
   return {
     title: message.length > TITLE_MAX ? message.slice(0, TITLE_MAX - 1) + '…' : message,
     description: rule ? `${rule.name}\n\n${rule.description}`.trim() : message,
     filePath: filePathOf(projectKey, String(item.component ?? ''), components),
-    line: Number.isInteger(item.line) ? item.line : item.textRange?.startLine ?? null,
+    line: Number.isInteger(item.line) ? item.line : Number.isInteger(item.textRange?.startLine) ? item.textRange.startLine : null,
     endLine: Number.isInteger(item.textRange?.endLine) ? item.textRange.endLine : null,
     cwe: rule?.cwe ?? null,
     cwes: rule?.cwes ?? (rule?.cwe ? [rule.cwe] : []),

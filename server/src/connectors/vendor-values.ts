@@ -1,4 +1,5 @@
-// Small values every vendor spells its own way (timestamps, CWE ids), read leniently.
+// Small values every vendor spells its own way (timestamps, CWE ids, lists, items), read leniently.
+import { ConnectorError } from './connector-error.ts';
 
 /** Vendor timestamps are ISO strings or absent; a malformed one is dropped rather than failing the page. */
 export function parseDate(value: unknown): Date | null {
@@ -34,4 +35,24 @@ export function canonicalVulnerabilityId(id: string): string {
 export function cveIdsIn(text: unknown): string[] {
   const ids = String(text ?? '').match(/\bCVE-\d{4}-\d{4,}\b/gi) ?? [];
   return [...new Set(ids.map(canonicalVulnerabilityId))];
+}
+
+/**
+ * One item of a vendor's list (a finding, an alert, an issue) as an object, or a ConnectorError
+ * naming what it was: a `null` in a page is the tool's fault, not a crash of ours (fuzzed in
+ * test/reliability/fuzz-normalizers.test.ts).
+ */
+export function vendorObject(value: unknown, what: string): Record<string, any> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, any>;
+  throw new ConnectorError(`${what} is not a JSON object (got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value})`);
+}
+
+/** A field the tool documents as a list; anything else reads as an empty one. */
+export function list(value: unknown): any[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** The first value that is a non-blank string: a title field the tool filled with `{}` or `true` is passed over. */
+export function firstText(...values: unknown[]): string | undefined {
+  return values.find((v): v is string => typeof v === 'string' && v.trim() !== '');
 }
