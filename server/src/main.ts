@@ -17,6 +17,17 @@ try {
 const log = createLogger(config.logLevel, undefined, config.logFormat);
 const started = Date.now();
 
+// A promise rejected with no handler is a bug whose side effects are unknown (a job's end not
+// recorded, a lock not released), so the process still ends, non-zero, as Node would: its
+// orchestrator restarts it and the heartbeat (jobs/heartbeat.ts) hands its jobs on. But it ends
+// through our logger, as one structured line with the stack — Node's own message went to stderr
+// unstructured and easy to lose (test/reliability/postgres-restarts.test.ts: the worker's exits on a
+// PostgreSQL restart came from graphile-worker's un-awaited job release, see jobs/worker.ts).
+process.on('unhandledRejection', (reason) => {
+  log.fatal({ err: reason }, `unhandled promise rejection: ${reason instanceof Error ? reason.message : String(reason)}`);
+  process.exit(1);
+});
+
 if (config.role === 'migrate') {
   try {
     const applied = await migrateDatabase(config, log);

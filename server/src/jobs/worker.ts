@@ -55,6 +55,14 @@ export async function startWorker(services: Services, metrics: Metrics): Promise
     taskList: createTaskList(services, metrics),
     crontab: workerCrontab,
     logger: workerLogger(log),
+    // graphile-worker 0.18 records a job's end with completeJob()/failJob() without awaiting it
+    // (worker.js). Unbatched (its default, -1), a release that finds PostgreSQL gone (ECONNREFUSED,
+    // "Connection terminated": not in its retryable codes) rejected with no handler, and the unhandled
+    // rejection ended the worker process (test/reliability/postgres-restarts.test.ts, now and then).
+    // Batched, even with no delay, the failure goes to its handler instead: it logs, stops this
+    // runner (pool:fatalError) and the supervision below starts a new one; the job is unlocked after
+    // the stale time and retried, which operations and deliveries are built to survive.
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
   });
   let runner = await launch().catch(async (e: unknown) => {
     await heartbeat.stop();
@@ -64,7 +72,22 @@ export async function startWorker(services: Services, metrics: Metrics): Promise
   let stopping = false;
   let restartTimer: NodeJS.Timeout | null = null;
   const supervise = (current: typeof runner) => {
-    current.promise.then(() => undefined, (e: unknown) => e).then((e) => {
+    // graphile-worker 0.18 can leave runner.promise pending for ever after such a stop: its job-release
+    // batcher counts a second failed batch twice, its pending count drops below zero, and terminate()
+    // waits for zero (the restart suite hung in 2 of 4 runs at 9 restarts, its sync's job locked by a
+    // pool that still beat). The pool's graceful shutdown ending is the stop that matters: every job
+    // it ran has ended by then.
+    const poolId = poolIds[poolIds.length - 1];
+    let onShutdown: (e: { workerPool: { id: string }; error?: unknown }) => void = () => {};
+    const ended = new Promise<unknown>((resolve) => {
+      current.promise.then(() => resolve(undefined), resolve);
+      onShutdown = ({ workerPool, error }) => { if (workerPool.id === poolId) resolve(error ?? new Error('its pool shut down')); };
+      events.on('pool:gracefulShutdown:complete', onShutdown);
+      events.on('pool:gracefulShutdown:error', onShutdown);
+    });
+    void ended.then((e) => {
+      events.off('pool:gracefulShutdown:complete', onShutdown);
+      events.off('pool:gracefulShutdown:error', onShutdown);
       if (stopping || current !== runner) return;
       alive = false;
       log.error({ err: e }, 'worker stopped unexpectedly; starting it again');
