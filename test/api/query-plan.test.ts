@@ -100,7 +100,8 @@ const LISTS: Record<string, DashboardList> = {
         }
       }`,
     nodes: (d) => d.products.nodes,
-    plan: [...VIEWER, 'SELECT Product', 'SELECT count Product', 'SELECT count Finding', 'SELECT Test', 'SELECT Engagement'],
+    // every product's counts, whatever the filters, from one read of the per-test counters
+    plan: [...VIEWER, 'SELECT Product', 'SELECT count Product', 'SELECT FindingCount'],
   },
   'findings with test → engagement → product': {
     query: /* GraphQL */ `
@@ -112,7 +113,9 @@ const LISTS: Record<string, DashboardList> = {
         }
       }`,
     nodes: (d) => d.findings.nodes,
-    plan: [...VIEWER, 'SELECT Finding', 'SELECT Test', 'SELECT Engagement', 'SELECT Product', 'SELECT count Finding'],
+    // the keyset page's ids (named by its first table: the visible tests it walks from), the rows
+    // with their relations, and totalCount summed from the per-test counters
+    plan: [...VIEWER, 'SELECT Test', 'SELECT Finding', 'SELECT Test', 'SELECT Engagement', 'SELECT Product', 'SELECT FindingCount'],
   },
 };
 

@@ -75,6 +75,7 @@ async function main() {
     const baseline = await time(() => ask('{ viewer { id } }'));
     const first = (await ask(FIRST_PAGE, { first: 50 })).findings;
     const product = first.nodes[0].test.engagement.product.id;
+    await checkTotals(db, ask, product);
     const deep = await deepCursor(db, ask);
     const rows: Array<[string, Timing, number | null]> = [
       ['first page of 50 with totalCount, all findings', await time(() => ask(FIRST_PAGE, { first: 50 })), TARGET.firstPage],
@@ -135,6 +136,25 @@ async function deepCursor(db: pg.Client, ask: (q: string, v?: Record<string, unk
   if (!decoded.endsWith(String(firstId))) throw new Error(`unexpected cursor shape ${decoded}`);
   const [{ id: middle }] = (await db.query(`SELECT id FROM "Finding" ORDER BY severity, id OFFSET ${Math.floor(N / 2)} LIMIT 1`)).rows;
   return Buffer.from(decoded.slice(0, decoded.length - String(firstId).length) + middle).toString('base64');
+}
+
+/**
+ * totalCount is summed from per-test counters (FindingCount), not counted: a fast wrong count is
+ * worse than a slow right one, so each filter timed below is first checked against count(*).
+ */
+async function checkTotals(db: pg.Client, ask: (q: string, v?: Record<string, unknown>) => Promise<any>, product: string) {
+  const productId = Number(Buffer.from(product, 'base64').toString().split(':')[1]);
+  const cases: Array<[Record<string, unknown>, string]> = [
+    [{}, 'true'],
+    [{ active: true, severities: ['CRITICAL', 'HIGH'] }, `f.active AND f.severity IN ('CRITICAL', 'HIGH')`],
+    [{ productId: product }, `e."productId" = ${productId}`],
+  ];
+  for (const [f, where] of cases) {
+    const got = (await ask(FIRST_PAGE, { first: 1, f })).findings.totalCount;
+    const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM "Finding" f JOIN "Test" t ON t.id = f."testId" JOIN "Engagement" e ON e.id = t."engagementId" WHERE ${where}`)).rows;
+    if (got !== n) throw new Error(`totalCount ${got} for ${JSON.stringify(f)}, but count(*) is ${n}`);
+  }
+  console.log(`totalCount equals count(*) for each filter timed (all: ${N.toLocaleString('en')})\n`);
 }
 
 interface Timing { median: number; p95: number }

@@ -5,7 +5,7 @@ import { requireOnProduct } from './access.ts';
 import { builder, type InputFieldBuilder } from './builder.ts';
 import { nameRules, rethrowConflict } from './common.ts';
 import { EngagementStatusEnum } from './enums.ts';
-import { FINDING_ORDER, FindingFilter, findingWhere } from './finding-filter.ts';
+import { FindingFilter, findingPage, scopedFindingCount } from './finding-filter.ts';
 import { deleteMutation, inputMutation, objectPayload } from './payloads.ts';
 import { canSee, visibleProducts } from './visibility.ts';
 
@@ -29,9 +29,8 @@ builder.prismaNode('Engagement', {
       type: 'Finding',
       cursor: 'id',
       args: { filter: t.arg({ type: FindingFilter }) },
-      resolve: (query, e, args, ctx) =>
-        ctx.prisma.finding.findMany({ ...query, where: findingWhere(ctx, args.filter, { engagementId: e.id }), orderBy: FINDING_ORDER }),
-      totalCount: (e, args, ctx) => ctx.prisma.finding.count({ where: findingWhere(ctx, args.filter, { engagementId: e.id }) }),
+      resolve: (query, e, args, ctx) => findingPage(ctx, args.filter, { engagementId: e.id }, query),
+      totalCount: (e, args, ctx) => scopedFindingCount(ctx, 'engagement', e.id, args.filter),
     }),
   }),
 });

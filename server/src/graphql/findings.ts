@@ -10,7 +10,7 @@ import { requireOnProduct } from './access.ts';
 import { builder, type InputFieldBuilder } from './builder.ts';
 import { nameRules } from './common.ts';
 import { SeverityEnum } from './enums.ts';
-import { FINDING_ORDER, FindingFilter, findingWhere } from './finding-filter.ts';
+import { FindingFilter, countFindings, findingPage } from './finding-filter.ts';
 import { decodeId } from './global-id.ts';
 import { deleteMutation, inputMutation, objectPayload } from './payloads.ts';
 import { canSee, visibleProducts } from './visibility.ts';
@@ -97,8 +97,8 @@ builder.queryField('findings', (t) =>
     authScopes: { loggedIn: true },
     description: 'Findings the viewer may see, most severe first (ties by id, so pages are stable).',
     args: { filter: t.arg({ type: FindingFilter }) },
-    resolve: (query, _root, args, ctx) => ctx.prisma.finding.findMany({ ...query, where: findingWhere(ctx, args.filter, {}), orderBy: FINDING_ORDER }),
-    totalCount: (_root, args, ctx) => ctx.prisma.finding.count({ where: findingWhere(ctx, args.filter, {}) }),
+    resolve: (query, _root, args, ctx) => findingPage(ctx, args.filter, {}, query),
+    totalCount: (_root, args, ctx) => countFindings(ctx, args.filter, {}),
   }));
 
 const FindingPayload = objectPayload('FindingPayload', 'finding', 'Finding');

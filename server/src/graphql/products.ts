@@ -4,8 +4,8 @@ import { recordEvent } from '../notifications/record-event.ts';
 import { requireOnProduct } from './access.ts';
 import { builder } from './builder.ts';
 import { nameRules, rethrowConflict } from './common.ts';
-import { requestLoader, type Context } from './context.ts';
-import { FINDING_ORDER, FindingFilter, findingWhere } from './finding-filter.ts';
+import type { Context } from './context.ts';
+import { FindingFilter, findingPage, scopedFindingCount } from './finding-filter.ts';
 import { deleteMutation, inputMutation, objectPayload } from './payloads.ts';
 import { canSee, visibleProducts } from './visibility.ts';
 
@@ -26,11 +26,9 @@ builder.prismaNode('Product', {
       type: 'Finding',
       cursor: 'id',
       args: { filter: t.arg({ type: FindingFilter }) },
-      resolve: (query, product, args, ctx) =>
-        ctx.prisma.finding.findMany({ ...query, where: findingWhere(ctx, args.filter, { productId: product.id }), orderBy: FINDING_ORDER }),
-      // a list of products asks for all its counts in one round (two queries), not one per product
-      totalCount: async (product, args, ctx) => (await requestLoader(ctx, `productFindingCount:${JSON.stringify(args.filter ?? {})}`,
-        (ids: number[]) => countFindingsByProduct(ctx, ids, args.filter)).load(product.id)) ?? 0,
+      resolve: (query, product, args, ctx) => findingPage(ctx, args.filter, { productId: product.id }, query),
+      // a list of products asks for all its counts, whatever the filters, in one query
+      totalCount: (product, args, ctx) => scopedFindingCount(ctx, 'product', product.id, args.filter),
     }),
   }),
 });
@@ -100,16 +98,3 @@ deleteMutation('Product', {
   check: (ctx, globalId, field) => requireOnProduct(ctx, 'Product', globalId, 'product.delete', 'delete this product', field),
   remove: async (ctx, id) => (await ctx.prisma.product.deleteMany({ where: { id } })).count,
 });
-
-async function countFindingsByProduct(ctx: Context, productIds: number[], filter: Parameters<typeof findingWhere>[1]): Promise<Map<number, number>> {
-  const where = { AND: [findingWhere(ctx, filter, {}), { test: { engagement: { productId: { in: productIds } } } }] };
-  const perTest = await ctx.prisma.finding.groupBy({ by: ['testId'], where, _count: { _all: true } });
-  const tests = await ctx.prisma.test.findMany({ where: { id: { in: perTest.map((g) => g.testId) } }, select: { id: true, engagement: { select: { productId: true } } } });
-  const productOf = new Map(tests.map((t) => [t.id, t.engagement.productId]));
-  const counts = new Map<number, number>();
-  for (const g of perTest) {
-    const productId = productOf.get(g.testId)!;
-    counts.set(productId, (counts.get(productId) ?? 0) + g._count._all);
-  }
-  return counts;
-}

@@ -4,7 +4,7 @@ import { recordEvent } from '../notifications/record-event.ts';
 import { requireOnProduct } from './access.ts';
 import { builder } from './builder.ts';
 import { nameRules } from './common.ts';
-import { FINDING_ORDER, FindingFilter, findingWhere } from './finding-filter.ts';
+import { FindingFilter, findingPage, scopedFindingCount } from './finding-filter.ts';
 import { deleteMutation, inputMutation, objectPayload } from './payloads.ts';
 import { canSee, visibleProducts } from './visibility.ts';
 
@@ -27,11 +27,12 @@ builder.prismaNode('Test', {
       description: 'what each reimport into this test did, newest first',
       query: { orderBy: { id: 'desc' } },
     }),
-    findings: t.relatedConnection('findings', {
+    findings: t.prismaConnection({
+      type: 'Finding',
       cursor: 'id',
-      totalCount: true,
       args: { filter: t.arg({ type: FindingFilter }) },
-      query: (args, ctx) => ({ where: findingWhere(ctx, args.filter, {}), orderBy: FINDING_ORDER }),
+      resolve: (query, test, args, ctx) => findingPage(ctx, args.filter, { testId: test.id }, query),
+      totalCount: (test, args, ctx) => scopedFindingCount(ctx, 'test', test.id, args.filter),
     }),
   }),
 });
