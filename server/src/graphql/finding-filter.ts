@@ -25,28 +25,11 @@ export interface FindingScope { productId?: number; engagementId?: number; testI
 /** most severe first, ties by id, so pages are stable */
 export const FINDING_ORDER: Prisma.FindingOrderByWithRelationInput[] = [{ severity: 'asc' }, { id: 'asc' }];
 
-/** The viewer's visible findings narrowed by a FindingFilter and the parent's scope. */
-export function findingWhere(ctx: Context, filter: FilterInput, scope: { productId?: number; engagementId?: number }): Prisma.FindingWhereInput {
-  const viewer = requireViewer(ctx.viewer);
-  const engagement: Prisma.EngagementWhereInput = { product: viewer.productScope() };
-  if (scope.productId) engagement.productId = scope.productId;
-  if (scope.engagementId) engagement.id = scope.engagementId;
-  const where: Prisma.FindingWhereInput = { test: { engagement } };
-  if (filter?.productId != null) {
-    const productId = decodeId(String(filter.productId), 'Product', 'filter.productId');
-    engagement.productId = scope.productId && scope.productId !== productId ? -1 : productId;
-  }
-  if (filter?.testId != null) where.testId = decodeId(String(filter.testId), 'Test', 'filter.testId');
-  if (filter?.active != null) where.active = filter.active;
-  if (filter?.severities?.length) where.severity = { in: [...filter.severities] };
-  return where;
-}
-
 /**
  * A filter and scope as the SQL below needs them. Every FindingFilter field is expressible in the
  * per-test counters ("FindingCount": test, severity, active), so totalCount never counts rows; a
  * field added later that is not (a text search, a date) must make `countFindings` fall back to
- * count(*) over `findingWhere`.
+ * a count(*) of the findings it matches.
  */
 interface Narrowed {
   /** a product id and a test id that contradict each other (the scope's and the filter's) */

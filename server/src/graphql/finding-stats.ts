@@ -6,7 +6,7 @@ import { requireViewer } from '../auth/viewer.ts';
 import { SEVERITIES } from '../severity.ts';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
-import { findingWhere } from './finding-filter.ts';
+import { countFindings } from './finding-filter.ts';
 import { decodeId } from './global-id.ts';
 import { visibleProducts } from './visibility.ts';
 
@@ -30,13 +30,12 @@ builder.queryField('findingSummary', (t) =>
     description: 'Active findings by severity across the products the viewer may see, or one product.',
     authScopes: { loggedIn: true },
     args: { productId: t.arg.id() },
+    // from the per-test counters (finding-filter.ts): a grouped count over a million findings took
+    // ~0.5 s; five sums of at most tests × 10 counter rows take a few ms
     resolve: async (_r, args, ctx) => {
-      const rows = await ctx.prisma.finding.groupBy({
-        by: ['severity'], where: findingWhere(ctx, { active: true, productId: args.productId }, {}), _count: { _all: true },
-      });
-      const summary = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Summary;
-      for (const r of rows) summary[r.severity] = r._count._all;
-      summary.total = rows.reduce((n, r) => n + r._count._all, 0);
+      const counts = await Promise.all(SEVERITIES.map((s) => countFindings(ctx, { active: true, productId: args.productId, severities: [s] }, {})));
+      const summary = Object.fromEntries(SEVERITIES.map((s, i) => [s, counts[i]!])) as Summary;
+      summary.total = counts.reduce((n, c) => n + c, 0);
       return summary;
     },
   }));
