@@ -62,6 +62,9 @@ export function createMetrics() {
       buckets: [100, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000], registers,
     }),
     websocketConnections: new Gauge({ name: 'tributary_websocket_connections', help: 'open graphql-ws connections of this process', registers }),
+    slowClientCloses: new Counter({
+      name: 'tributary_websocket_slow_closes_total', help: 'websocket connections closed with 1013 because their client stopped reading (live/stream.ts LiveBudget)', registers,
+    }),
   };
 
   new Gauge({

@@ -1,6 +1,7 @@
 // What every resolver gets: the viewer and the process's shared services.
 import { BatchLoader, type LoadMany } from '../util/batch-loader.ts';
 import type { Viewer } from '../auth/viewer.ts';
+import type { LiveBudget } from '../live/stream.ts';
 import type { Services } from '../services.ts';
 
 export interface Context extends Services {
@@ -15,6 +16,8 @@ export interface Context extends Services {
   secureRequest: boolean;
   /** the peer address of the connection (the login throttle counts failures per client) */
   clientAddress: string;
+  /** a websocket connection's bound on the rows its subscriptions hold for it (live/stream.ts) */
+  liveBudget?: LiveBudget;
 }
 
 /** The request's loader named `name`, created on first use: one query for all parents of a list. */

@@ -5,7 +5,7 @@ import { queryFromInfo } from '@pothos/plugin-prisma';
 import type { GraphQLResolveInfo } from 'graphql';
 import { hashToken } from '../auth/tokens.ts';
 import { forbidden, requireViewer } from '../auth/viewer.ts';
-import { LiveStream } from '../live/stream.ts';
+import { LIVE_QUEUE_LIMIT_BYTES, LiveBudget, LiveStream } from '../live/stream.ts';
 import { alertTopic, deliveryTopic, operationTopic, recordTopic, selectRows, type LiveScope } from '../live/topics.ts';
 import { builder } from './builder.ts';
 import { notFound } from './errors.ts';
@@ -28,7 +28,9 @@ async function openStream(topic: Topic, ctx: Context, info: GraphQLResolveInfo, 
   // the same selection every event is reloaded with, so nested fields come from one query
   const query = (await queryFromInfo({ context: ctx, info, awaitSelections: true })) as Record<string, unknown>;
   const scope: LiveScope = { prisma: ctx.prisma, userId: viewer.id, tokenHash: hashToken(ctx.authToken!), connectorId, query };
-  return new LiveStream(ctx.live, (batch) => selectRows(topic, scope, batch), ctx.log);
+  // over HTTP (server-sent events) the stream has a budget of its own: spent, it ends
+  const budget = ctx.liveBudget ?? new LiveBudget(LIVE_QUEUE_LIMIT_BYTES, () => ctx.log.warn({ field: info.fieldName }, 'live subscription ended: its client stopped reading'));
+  return new LiveStream(ctx.live, (batch) => selectRows(topic, scope, batch), ctx.log, budget);
 }
 
 builder.subscriptionType({});

@@ -2,6 +2,9 @@
 // the other (so rows leave in commit order), and the rows it picks wait here until the socket takes
 // them. return() (the client unsubscribed or went away) unregisters at once, even while idle — an
 // async generator would stay registered until the next event reached it.
+// graphql-ws awaits each socket write before it pulls the next row, so a client that stops reading
+// leaves its rows here: a LiveBudget bounds them per connection (websocket.ts) and, once spent, ends
+// every stream of that connection and frees their rows.
 import type { Logger } from '../logger.ts';
 import type { LiveBatch } from './batch.ts';
 import type { LiveEvents } from './events.ts';
@@ -9,27 +12,99 @@ import type { LiveEvents } from './events.ts';
 /** the rows a batch delivers, in order; null ends the subscription (its user no longer exists) */
 export type SelectRows<T> = (batch: LiveBatch) => Promise<T[] | null>;
 
+/**
+ * Per connection, in JSON bytes. Measured (test/reliability/slow-clients.test.ts): with no bound a
+ * paused client held 22.6 MB of rows after 12,000 events of ~2 KB, the heap 72 MB higher, growing
+ * with every event; the loopback socket buffers took only the first 3.8 MB. 4 MiB (~12 MB of heap at
+ * that ratio) still holds the largest burst a reading client legitimately sees at once — a discover
+ * committing ~15,000 new records (~250 bytes each as a dashboard selects them, estimated) — so only a client that
+ * has stopped reading, or reads far slower than events come, is closed.
+ */
+export const LIVE_QUEUE_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * What the rows waiting in one connection's streams may add up to, in bytes of their JSON (the rows
+ * are only measured when they have to wait). Past it `onSpent` runs once (websocket.ts closes the
+ * socket) and every stream of the connection ends, its rows freed.
+ */
+export class LiveBudget {
+  queuedBytes = 0;
+  spent = false;
+  private readonly streams = new Set<{ drop(): void }>();
+
+  constructor(readonly limitBytes: number, private readonly onSpent: () => void) {}
+
+  join(stream: { drop(): void }): () => void {
+    this.streams.add(stream);
+    return () => this.streams.delete(stream);
+  }
+
+  /** false once the budget is spent: the caller's rows are already dropped */
+  take(bytes: number): boolean {
+    this.queuedBytes += bytes;
+    if (this.queuedBytes <= this.limitBytes) return true;
+    this.spend();
+    return false;
+  }
+
+  give(bytes: number) {
+    this.queuedBytes -= bytes;
+  }
+
+  private spend() {
+    if (this.spent) return;
+    this.spent = true;
+    // first, so the socket's close frame goes out before anything the ending streams would send
+    this.onSpent();
+    for (const stream of [...this.streams]) stream.drop();
+    this.queuedBytes = 0;
+  }
+}
+
+/** a row's JSON length: what it will roughly weigh on the wire (BigInt as its digits) */
+export function jsonBytes(row: unknown): number {
+  try {
+    return JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))?.length ?? 0;
+  } catch {
+    return 1_024;
+  }
+}
+
 export class LiveStream<T> implements AsyncIterableIterator<T> {
-  private queue: T[] = [];
+  private queue: Array<{ row: T; bytes: number }> = [];
   private waiting: ((r: IteratorResult<T>) => void) | null = null;
   private done = false;
   private chain: Promise<void> = Promise.resolve();
   private readonly unlisten: () => void;
+  private readonly leave: () => void;
 
-  constructor(live: LiveEvents, private readonly select: SelectRows<T>, private readonly log: Logger) {
+  constructor(live: LiveEvents, private readonly select: SelectRows<T>, private readonly log: Logger, private readonly budget: LiveBudget) {
+    this.leave = budget.join(this);
     this.unlisten = live.listen((batch) => { this.chain = this.chain.then(() => this.process(batch)); });
+    // a subscribe that arrives on a connection already being closed for its backlog
+    if (budget.spent) this.drop();
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.queue.length) return Promise.resolve({ value: this.queue.shift()!, done: false });
+    const first = this.queue.shift();
+    if (first) {
+      this.budget.give(first.bytes);
+      return Promise.resolve({ value: first.row, done: false });
+    }
     if (this.done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => (this.waiting = resolve));
   }
 
   return(): Promise<IteratorResult<T>> {
+    this.drop();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  /** ends the stream and lets go of the rows waiting in it */
+  drop() {
+    for (const { bytes } of this.queue) this.budget.give(bytes);
     this.queue = [];
     this.end();
-    return Promise.resolve({ value: undefined, done: true });
   }
 
   [Symbol.asyncIterator]() {
@@ -55,7 +130,9 @@ export class LiveStream<T> implements AsyncIterableIterator<T> {
         this.waiting = null;
         w({ value: row, done: false });
       } else {
-        this.queue.push(row);
+        const bytes = jsonBytes(row);
+        this.queue.push({ row, bytes });
+        if (!this.budget.take(bytes)) return; // spent: this stream is dropped
       }
     }
   }
@@ -64,6 +141,7 @@ export class LiveStream<T> implements AsyncIterableIterator<T> {
     if (this.done) return;
     this.done = true;
     this.unlisten();
+    this.leave();
     this.waiting?.({ value: undefined, done: true });
     this.waiting = null;
   }

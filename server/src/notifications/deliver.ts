@@ -1,6 +1,6 @@
 // The outbox, second half: jobs send each delivery through its channel. A failure the endpoint may
 // recover from waits — exponential backoff from TRIBUTARY_DELIVERY_BACKOFF_MS (30 s) doubling to an
-// hour, or what Retry-After asks — and is sent when it recovers (DefectDojo drops it); after
+// hour, and never sooner than Retry-After asks — and is sent when it recovers (DefectDojo drops it); after
 // MAX_ATTEMPTS, or at once for a failure retrying cannot fix, the delivery is DEAD, visible, and a
 // superuser can replay it. A delivery is in one job at a time (deliver-job.ts), so it is sent once
 // per successful attempt; webhooks carry its id as Idempotency-Key.
@@ -76,7 +76,12 @@ async function attempt(services: Services, delivery: Delivery, system?: SystemSe
     return 'sent';
   } catch (e) {
     const error = e instanceof DeliveryError ? e : new DeliveryError(e instanceof Error ? e.message : String(e), true);
-    const wait = error.retryAfterMs ?? backoffMs(attempts, services.config.deliveryBackoffMs);
+    // Retry-After is a floor under the backoff, not the schedule: an endpoint throttling with
+    // "Retry-After: 1" would otherwise use up MAX_ATTEMPTS in a dozen of its seconds (a Slack message
+    // was DEAD after 28 s of 429s in delivery-outages.test.ts) instead of the backoff's ~6.5 h. A
+    // parked delivery was not tried: it waits exactly what it was told.
+    const backoff = backoffMs(attempts, services.config.deliveryBackoffMs);
+    const wait = error.parked ? error.retryAfterMs ?? backoff : Math.max(error.retryAfterMs ?? 0, backoff);
     const nextAttemptAt = new Date(Date.now() + wait);
     // a parked endpoint (switched off, or resting after an error) was not tried: no attempt is counted
     const counted = error.parked ? delivery.attempts : attempts;
