@@ -4,21 +4,16 @@
 // see a bulk action report the record it could not change), filter and search in the URL, sync and
 // watch the live progress bar until the operation succeeds, delete it. Screenshots of the
 // connectors list, the form, the records tab and the operations tab at 1280 and 390 px go to
-// test/.artifacts/.
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+// test/.ARTIFACTS/.
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
+import { ARTIFACTS, LAPTOP, PHONE, collectConsoleErrors, launchChromium, savePage } from '../support/browser.ts';
 import { ADMIN, startTestApp, type TestApp } from '../support/app.ts';
 import { startSonarqubeFake, type SonarqubeFake } from '../fakes/sonarqube.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const artifacts = path.join(root, 'test/.artifacts');
-const LAPTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 /** each findings page of a sync waits this long, so the running sync and its progress bar can be seen */
 const SLOW_FINDINGS_MS = 1500;
 
@@ -55,7 +50,6 @@ async function startSlowProxy(target: string): Promise<Server> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(root, 'web/dist/index.html'))) throw new Error('web/dist is missing: run `pnpm --filter @tributary/web build` first');
   t = await startTestApp();
   sonar = await startSonarqubeFake();
   sonar.setProjects(PROJECTS);
@@ -66,16 +60,10 @@ beforeAll(async () => {
   ]);
   slowProxy = await startSlowProxy(sonar.url);
   proxyUrl = `http://127.0.0.1:${(slowProxy.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ baseURL: t.url, viewport: LAPTOP });
   page.setDefaultTimeout(15_000);
-  page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
-  await mkdir(artifacts, { recursive: true });
+  collectConsoleErrors(page, consoleErrors);
 });
 
 afterAll(async () => {
@@ -87,12 +75,10 @@ afterAll(async () => {
 
 // a failing step leaves a picture of what the browser showed
 afterEach(async (context) => {
-  if (context.task.result?.state === 'fail' && page) await page.screenshot({ path: path.join(artifacts, `failed-connectors-${context.task.name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
+  if (context.task.result?.state === 'fail' && page) await page.screenshot({ path: path.join(ARTIFACTS, `failed-connectors-${context.task.name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
 });
 
-async function screenshot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(artifacts, `${name}-${page.viewportSize()!.width}.png`), fullPage: true });
-}
+const screenshot = (name: string) => savePage(page, name);
 
 async function horizontalOverflow(): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

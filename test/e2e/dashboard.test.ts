@@ -1,19 +1,13 @@
 // The dashboard shell in a real browser against the real server: sign-in and the cookie session
 // surviving a reload through the SPA history fallback, the Products page, the 404 page, an alert
 // arriving live in the bell, the phone layout (no horizontal scrolling, navigation behind a menu
-// button), signing out. Screenshots of the main pages at 1280 and 390 px go to test/.artifacts/.
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
+// button), signing out. Screenshots of the main pages at 1280 and 390 px go to test/.ARTIFACTS/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
+import { ARTIFACTS, LAPTOP, PHONE, collectConsoleErrors, launchChromium, savePage } from '../support/browser.ts';
 import { ADMIN, startTestApp, type TestApp } from '../support/app.ts';
 import { CREATE_PRODUCT } from '../support/documents.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const artifacts = path.join(root, 'test/.artifacts');
-const LAPTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 
 const ALERT_ON_PRODUCT_ADDED = /* GraphQL */ `
   mutation { updateNotificationSettings(input: { scope: PERSONAL, events: [{ event: "product_added", methods: [ALERT] }] }) { settings { scope } } }`;
@@ -24,18 +18,10 @@ let page: Page;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  // the server serves the built dashboard; `pnpm test` builds it before running the suite
-  if (!existsSync(path.join(root, 'web/dist/index.html'))) throw new Error('web/dist is missing: run `pnpm --filter @tributary/web build` first');
   t = await startTestApp();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ baseURL: t.url, viewport: LAPTOP });
-  page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
-  await mkdir(artifacts, { recursive: true });
+  collectConsoleErrors(page, consoleErrors);
 });
 
 afterAll(async () => {
@@ -51,9 +37,7 @@ function navLink(name: string): Locator {
   return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
 }
 
-async function screenshot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(artifacts, `${name}-${page.viewportSize()!.width}.png`), fullPage: true });
-}
+const screenshot = (name: string) => savePage(page, name);
 
 /** the phone check: nothing wider than the viewport */
 async function horizontalOverflow(): Promise<number> {

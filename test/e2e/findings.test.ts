@@ -4,12 +4,10 @@
 // user, a review request, a bulk close with one per-finding failure reported, a test's import
 // history from two real syncs, what a reader is (not) offered, the phone layout, no console errors.
 // Screenshots of the product, findings and finding pages (and the test page) at 1280 and 390 px go
-// to test/.artifacts/.
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
+// to test/.ARTIFACTS/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { ARTIFACTS, LAPTOP, PHONE, collectConsoleErrors, launchChromium, savePage } from '../support/browser.ts';
 import { ADMIN } from '../support/app.ts';
 import { createConnector, discover, records, runOperation, startDiscoverApp, type DiscoverApp } from '../support/connectors.ts';
 import { ADD_PRODUCT_MEMBER, CREATE_ENGAGEMENT, CREATE_FINDING, CREATE_PRODUCT, CREATE_TEST, CREATE_USER } from '../support/documents.ts';
@@ -17,11 +15,6 @@ import { startSarifDirectoryFake, type SarifDirectoryFake } from '../fakes/sarif
 import type { FakeFinding } from '../fakes/fake.ts';
 import { waitFor } from '../support/wait.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const artifacts = path.join(root, 'test/.artifacts');
-const LAPTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const ALICE = { email: 'alice@example.com', password: 'alice password 123', name: 'Alice Analyst' };
 const RITA = { email: 'rita@example.com', password: 'rita password 1234', name: 'Rita Reader' };
@@ -52,7 +45,6 @@ const SEEDED: Array<{ title: string; severity: string; filePath?: string; line?:
 ];
 
 beforeAll(async () => {
-  if (!existsSync(path.join(root, 'web/dist/index.html'))) throw new Error('web/dist is missing: run `pnpm --filter @tributary/web build` first');
   t = await startDiscoverApp();
   fake = await startSarifDirectoryFake();
 
@@ -80,11 +72,9 @@ beforeAll(async () => {
   fake.setFindings('checkout-web', [finding('xss', 'HIGH'), finding('eval', 'CRITICAL'), finding('ssrf', 'HIGH')]);
   expect((await runOperation(t, connector.id, 'Sync')).status).toBe('SUCCEEDED');
 
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: LAUNCH_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ baseURL: t.url, viewport: LAPTOP });
-  page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
-  await mkdir(artifacts, { recursive: true });
+  collectConsoleErrors(page, consoleErrors);
 });
 
 afterAll(async () => {
@@ -93,9 +83,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-async function screenshot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(artifacts, `${name}-${page.viewportSize()!.width}.png`), fullPage: true });
-}
+const screenshot = (name: string) => savePage(page, name);
 
 async function horizontalOverflow(): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -2,22 +2,16 @@
 // superuser switches a personal setting on in the matrix and an alert arrives in the bell; Slack's
 // refusal of a token shows beside the field; webhooks are switched on, an endpoint on a loopback
 // receiver is created and tested, and its delivery appears in the deliveries page and turns SENT
-// live; an API token is shown once and works. Screenshots at 1280 and 390 px go to test/.artifacts/.
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
+// live; an API token is shown once and works. Screenshots at 1280 and 390 px go to test/.ARTIFACTS/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { ARTIFACTS, LAPTOP, PHONE, collectConsoleErrors, launchChromium, savePage } from '../support/browser.ts';
 import { ADMIN, startTestApp, type TestApp } from '../support/app.ts';
 import { CREATE_PRODUCT } from '../support/documents.ts';
 import { rowId } from '../support/graphql.ts';
 import { startSlackFake, type SlackFake } from '../fakes/slack.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const artifacts = path.join(root, 'test/.artifacts');
-const LAPTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 
 const SETTINGS = /* GraphQL */ `
   query($scope: NotificationScope!) { notificationSettings(scope: $scope) { events { event methods minimumSeverity } } }`;
@@ -33,23 +27,16 @@ let productRow: number;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(path.join(root, 'web/dist/index.html'))) throw new Error('web/dist is missing: run `pnpm --filter @tributary/web build` first');
   slack = await startSlackFake();
   receiver = await startWebhookReceiver();
   t = await startTestApp({ env: { TRIBUTARY_SLACK_API_URL: `${slack.url}/api/`, TRIBUTARY_DELIVERY_BACKOFF_MS: '200' } });
   admin = await t.login();
   productRow = rowId((await t.ok(CREATE_PRODUCT, { i: { name: 'Payments API' } }, admin)).createProduct.product.id);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ baseURL: t.url, viewport: LAPTOP });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
   page = await context.newPage();
-  page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
-  await mkdir(artifacts, { recursive: true });
+  collectConsoleErrors(page, consoleErrors);
 });
 
 afterAll(async () => {
@@ -59,9 +46,7 @@ afterAll(async () => {
   await slack?.close();
 });
 
-async function screenshot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(artifacts, `${name}-${page.viewportSize()!.width}.png`), fullPage: true });
-}
+const screenshot = (name: string) => savePage(page, name);
 
 async function horizontalOverflow(): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
