@@ -1,11 +1,10 @@
 // The fields analysts asked for (kind.ts: CVSS v3/v4, EPSS, KEV, every CWE, end line, tool, code
 // classification, the tool's dismissal) are written on a first import and on a re-sync's new findings,
 // rewritten on matched findings when the tool changes them, and not shipped at all when it does not.
-import pg from 'pg';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedFinding } from '@tributary/server/connectors/kind.ts';
 import { reimport } from '@tributary/server/operations/reimport.ts';
-import { createTests, finding, pagesOf, reimportDb, reimportOptions } from '../support/reimport.ts';
+import { createTests, finding, pagesOf, reimportDb, reimportOptions, statementsOf } from '../support/reimport.ts';
 
 const db = reimportDb();
 const T0 = new Date('2026-01-01T00:00:00.000Z');
@@ -25,19 +24,6 @@ async function detailRows(testId: number) {
     "codeClassification", "outOfScope", "dismissedInTool", "dismissedBy", "dismissedAt", "dismissedReason", "vulnerabilityIds"
     FROM "Finding" WHERE "testId" = $1 ORDER BY id`, [testId]);
   return r.rows;
-}
-
-const originalQuery = pg.Client.prototype.query;
-afterEach(() => { pg.Client.prototype.query = originalQuery; });
-async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
-  const sent: string[] = [];
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const q = args[0] as string | { text: string };
-    sent.push((typeof q === 'string' ? q : q.text).trim().split(/\s+/).slice(0, 3).join(' '));
-    return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof pg.Client.prototype.query;
-  try { await run(); } finally { pg.Client.prototype.query = originalQuery; }
-  return sent;
 }
 
 describe.each(['first import', 're-sync'] as const)('analyst fields on a %s', (path) => {

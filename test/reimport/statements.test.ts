@@ -1,30 +1,11 @@
 // The bulk path's promise: statements per page do not grow with the page. Every statement reimport
 // sends is captured at the pg client, so a per-finding statement would show up as a count that
 // follows the page size.
-import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reimport } from '@tributary/server/operations/reimport.ts';
-import { createTests, findings, pagesOf, reimportDb, reimportOptions } from '../support/reimport.ts';
+import { createTests, findings, pagesOf, reimportDb, reimportOptions, statementsOf } from '../support/reimport.ts';
 
 const db = reimportDb();
-
-const originalQuery = pg.Client.prototype.query;
-afterEach(() => { pg.Client.prototype.query = originalQuery; });
-
-async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
-  const sent: string[] = [];
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const q = args[0] as string | { text: string };
-    sent.push((typeof q === 'string' ? q : q.text).trim().split(/\s+/).slice(0, 3).join(' '));
-    return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof pg.Client.prototype.query;
-  try {
-    await run();
-  } finally {
-    pg.Client.prototype.query = originalQuery;
-  }
-  return sent;
-}
 
 describe.each(['unique_id_from_tool', 'hash_code', 'unique_id_from_tool_or_hash_code'] as const)('statements sent with %s', (algorithm) => {
   const options = (testId: number) => reimportOptions(testId, { dedupe: { algorithm, hashFields: ['title', 'line'] } });

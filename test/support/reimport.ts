@@ -96,3 +96,19 @@ export async function snapshot(pool: pg.Pool): Promise<string> {
   const i = await pool.query(`SELECT * FROM "TestImport" ORDER BY id`);
   return JSON.stringify([f.rows, n.rows, i.rows]);
 }
+
+/**
+ * The first three words of every statement `run` sends through pg (the reimport's own client): what
+ * a reimport costs in round trips. The driver is restored afterwards, even when `run` throws.
+ */
+export async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
+  const originalQuery = pg.Client.prototype.query;
+  const sent: string[] = [];
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const q = args[0] as string | { text: string };
+    sent.push((typeof q === 'string' ? q : q.text).trim().split(/\s+/).slice(0, 3).join(' '));
+    return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof pg.Client.prototype.query;
+  try { await run(); } finally { pg.Client.prototype.query = originalQuery; }
+  return sent;
+}
