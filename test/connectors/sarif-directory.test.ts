@@ -139,6 +139,28 @@ describe('sarif-directory kind', () => {
     expect(all.map((f) => f.description)).toEqual(['new']);
   });
 
+  it('fingerprints the newest report: the same until it is rewritten, replaced or joined by a newer one, even with the same bytes', async () => {
+    const content = log([{ ruleId: 'r1', message: { text: 'one' } }]);
+    const ctx = contextFor(fake);
+    const print = () => sarifDirectoryKind.reportFingerprint!(ctx, VEP);
+    expect(await print()).toBeNull(); // no report yet: fetchFindings says why
+    const file = fake.writeReport(VEP.key, 'a.sarif', content, at(1));
+    const first = await print();
+    expect(first).toContain(createHash('sha256').update(JSON.stringify(content)).digest('base64'));
+    expect(await print()).toBe(first);
+    // rewritten in place, same bytes and mtime: its change time moves (the kernel's clock for it ticks every few ms)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    fake.writeReport(VEP.key, 'a.sarif', content, at(1));
+    const rewritten = await print();
+    expect(rewritten).not.toBe(first);
+    fake.writeReport(VEP.key, 'b.sarif', content, at(2));
+    expect(await print()).not.toBe(rewritten);
+    rmSync(path.join(fake.root, VEP.key, 'b.sarif'));
+    expect(await print()).toBe(rewritten);
+    expect(await sarifDirectoryKind.reportFingerprint!(ctx, { key: '../etc', name: 'x' })).toBeNull();
+    expect(file.endsWith('a.sarif')).toBe(true);
+  });
+
   describe('failures', () => {
     it('an invalid report is a clear error naming the file and the problem', async () => {
       const cases: Array<[string | object, string]> = [

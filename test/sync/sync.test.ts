@@ -113,6 +113,9 @@ describe('sync', () => {
     const history = await t.sql<{ n: number; c: number; r: number; u: number }>(`SELECT cardinality("newIds") n, cardinality("closedIds") c,
       cardinality("reactivatedIds") r, cardinality("untouchedIds") u FROM "TestImport" ORDER BY id`);
     expect(history).toEqual([{ n: 3, c: 0, r: 0, u: 0 }, { n: 1, c: 1, r: 0, u: 2 }, { n: 0, c: 0, r: 1, u: 3 }, { n: 0, c: 0, r: 0, u: 4 }]);
+    // the identical report was recorded from the import before it, without reading it (report-unchanged.ts)
+    const prints = await t.sql<{ fp: string | null }>(`SELECT "reportFingerprint" fp FROM "TestImport" ORDER BY id`);
+    expect(prints.every((p) => p.fp !== null) && prints[3]!.fp === prints[2]!.fp && prints[2]!.fp !== prints[1]!.fp).toBe(true);
     // the same history through the API, newest first, with the findings' global ids
     const imports = (await t.ok(IMPORTS)).products.nodes[0].engagements.nodes[0].tests.nodes[0].imports;
     expect(imports.totalCount).toBe(4);

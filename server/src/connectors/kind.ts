@@ -149,4 +149,12 @@ export interface ConnectorKind {
    * as discover: throw rather than end early, because a complete fetch closes absent findings.
    */
   fetchFindings(ctx: KindContext, vep: Vep): AsyncIterable<NormalizedFinding[]>;
+  /**
+   * Optional: a cheap identity of what fetchFindings would read now, one that changes whenever that
+   * could change (for a file: its path, inode, size, times and content hash), or null when it cannot
+   * tell. A sync of an unchanged report onto unchanged findings is then recorded without reading it
+   * (operations/report-unchanged.ts). A kind that cannot promise "same identity, same findings"
+   * must not have it.
+   */
+  reportFingerprint?(ctx: KindContext, vep: Vep): Promise<string | null>;
 }

@@ -1,5 +1,6 @@
 // A directory on the server, under TRIBUTARY_SARIF_ROOT, holding SARIF reports: each sub-directory is
 // one VEP (key = its name), and the newest .sarif / .sarif.json file in it is that VEP's current state.
+import crypto from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -60,6 +61,25 @@ export const sarifDirectoryKind: ConnectorKind = {
       if (e instanceof ConnectorError) throw e;
       if (e instanceof InvalidSarif) throw new ConnectorError(`${newest.file} is not a valid SARIF 2.1.0 log: ${e.message}`);
       throw fsError(e, newest.file);
+    }
+  },
+
+  // The inode and the change time (which no one can set back) make any rewrite or replacement of the
+  // file visible even with the same bytes; the content hash covers filesystems with coarse times.
+  // sha256 of the bench's 34 MB report: ~100 ms, against ~2.5 s to read and parse it.
+  async reportFingerprint(ctx, vep) {
+    try {
+      const tree = await treeOf(ctx);
+      const newest = await newestReport(tree, path.resolve(tree.dir, vep.key));
+      if (!newest) return null;
+      await confine(tree, newest.file);
+      const s = await stat(newest.file, { bigint: true });
+      const hash = crypto.createHash('sha256');
+      for await (const chunk of createReadStream(newest.file)) hash.update(chunk as Buffer);
+      return [newest.file, s.ino, s.size, s.mtimeNs, s.ctimeNs, hash.digest('base64')].join('\u0000');
+    } catch {
+      // fetchFindings reads the same tree and says what is wrong with it
+      return null;
     }
   },
 };

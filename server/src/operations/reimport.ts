@@ -12,7 +12,9 @@ import { severityRank, type Severity } from '../severity.ts';
 import { prepareFinding, type PreparedFinding } from './reimport-prepare.ts';
 import { CREATE_STAGING, stageChunk } from './reimport-staging.ts';
 import { applyMatched, closeAbsent, insertNew, matchedIds, planOutcomes } from './reimport-apply.ts';
-import { insertChunk, ReportKeys } from './reimport-first.ts';
+import { CREATE_NEW, insertChunk, ReportKeys } from './reimport-first.ts';
+import { findingsDigest, importFingerprint, recordUnchanged } from './report-unchanged.ts';
+import type { Rejection } from './stats.ts';
 
 export interface ReimportOptions {
   testId: number;
@@ -27,6 +29,13 @@ export interface ReimportOptions {
   now?: Date;
   /** called once per page taken in, with the number of findings received so far */
   onProgress?: (findingsSoFar: number) => void | Promise<void>;
+  /**
+   * What the pages will hold, cheaply (ConnectorKind.reportFingerprint), or null when unknown. Asked
+   * before reading: an unchanged report onto unchanged findings is recorded without reading it
+   * (report-unchanged.ts). Asked again after reading: the fingerprint is stored only when the report
+   * did not change while it was read, so it always names what this import saw.
+   */
+  reportFingerprint?: () => Promise<string | null>;
 }
 
 export interface ReimportResult {
@@ -42,14 +51,14 @@ export interface ReimportResult {
   belowMinimum: number;
   /** later findings of the report that shared a dedupe key with an earlier one */
   collapsedDuplicates: number;
+  /**
+   * the report and the findings were as the last import left them, so the report was not read: its
+   * outcome is that import's (the rejections are its first REJECTIONS_KEPT; belowMinimum and
+   * collapsedDuplicates are not known, 0)
+   */
+  reportUnchanged: boolean;
 }
 
-/** `service` is the rejected finding's own, when it named one: sync sets it to the record's VEP key. */
-export interface Rejection {
-  index: number;
-  reason: string;
-  service?: string;
-}
 
 /**
  * Rejections whose reasons the TestImport row keeps (it counts them all). Bad input is nearly always
@@ -87,24 +96,35 @@ export async function reimport(pool: pg.Pool, opts: ReimportOptions, pages: Asyn
       const test = await client.query<{ empty: boolean }>(
         'SELECT NOT EXISTS (SELECT 1 FROM "Finding" f WHERE f."testId" = t.id) AS empty FROM "Test" t WHERE t.id = $1 FOR KEY SHARE OF t', [opts.testId]);
       if (test.rowCount === 0) throw new Error(`test ${opts.testId} does not exist`);
+      const fingerprint = await fingerprintOf(opts);
+      const unchanged = fingerprint === null ? null : await recordUnchanged(client, opts.testId, fingerprint, opts.operationId ?? null, now);
+      if (unchanged) {
+        await client.query('COMMIT');
+        return { testImportId: unchanged.id, newIds: [], closedIds: [], reactivatedIds: [], untouchedIds: unchanged.untouchedIds, updatedIds: [],
+          rejected: unchanged.rejections, belowMinimum: 0, collapsedDuplicates: 0, reportUnchanged: true };
+      }
       // a test without findings (a first import) takes the direct path of reimport-first.ts
       const keys = test.rows[0]!.empty ? new ReportKeys(opts.dedupe.algorithm) : null;
-      if (!keys) for (const ddl of CREATE_STAGING) await client.query(ddl);
+      if (keys) await client.query(CREATE_NEW);
+      else for (const ddl of CREATE_STAGING) await client.query(ddl);
 
       const report = await streamReport(client, opts, now, minimumRank, keys, pages);
       let outcome: Outcome;
       if (keys) outcome = { newIds: report.createdIds, closedIds: [], untouchedIds: [], updatedIds: [], reactivatedIds: [], collapsedDuplicates: report.dropped };
       else {
-        const planned = await planOutcomes(client, opts.doNotReactivate);
+        const planned = await planOutcomes(client, opts.testId, opts.dedupe.algorithm, opts.doNotReactivate);
         await applyMatched(client, now, opts.scanType);
         // closing runs before creating, so "absent" means absent from the fetch, not "just created"
         const closedIds = await closeAbsent(client, opts.testId, now, opts.scanType);
         const newIds = await insertNew(client, opts.testId, now);
         outcome = { newIds, closedIds, ...await matchedIds(client), collapsedDuplicates: report.staged - planned };
       }
-      const testImportId = await recordImport(client, opts, now, outcome, report.rejected);
+      // stored only when the report read was the one fingerprinted
+      const stored = fingerprint !== null && fingerprint === await fingerprintOf(opts)
+        ? { fingerprint, findings: await findingsDigest(client, opts.testId) } : null;
+      const testImportId = await recordImport(client, opts, now, outcome, report.rejected, stored);
       await client.query('COMMIT');
-      return { testImportId, ...outcome, rejected: report.rejected, belowMinimum: report.belowMinimum };
+      return { testImportId, ...outcome, rejected: report.rejected, belowMinimum: report.belowMinimum, reportUnchanged: false };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => { broken = true; });
       throw e;
@@ -141,7 +161,7 @@ async function streamReport(client: pg.PoolClient, opts: ReimportOptions, now: D
     if (inflight) await inflight;
     inflight = keys
       ? insertChunk(client, opts.testId, now, batch).then((ids) => { for (const id of ids) createdIds.push(id); })
-      : stageChunk(client, opts.testId, opts.dedupe.algorithm, batch, at);
+      : stageChunk(client, batch, at);
     // awaited at the next flush or after the last page; until then a failure must not be
     // reported as an unhandled rejection
     inflight.catch(() => {});
@@ -167,13 +187,22 @@ async function streamReport(client: pg.PoolClient, opts: ReimportOptions, now: D
   return { createdIds, rejected, belowMinimum, staged, dropped };
 }
 
-/** the TestImport row: each outcome's finding ids, and the first rejections with their count */
-async function recordImport(client: pg.PoolClient, opts: ReimportOptions, now: Date, outcome: Outcome, rejected: ReimportResult['rejected']): Promise<number> {
+async function fingerprintOf(opts: ReimportOptions): Promise<string | null> {
+  const report = await opts.reportFingerprint?.() ?? null;
+  return report === null ? null : importFingerprint(report, opts);
+}
+
+/**
+ * The TestImport row: each outcome's finding ids, the first rejections with their count, and what
+ * a later sync needs to tell that it would change nothing (report-unchanged.ts).
+ */
+async function recordImport(client: pg.PoolClient, opts: ReimportOptions, now: Date, outcome: Outcome, rejected: ReimportResult['rejected'],
+  stored: { fingerprint: string; findings: string } | null): Promise<number> {
   const imp = await client.query<{ id: number }>(
     `INSERT INTO "TestImport" ("testId", "operationId", "createdAt", "newIds", "closedIds", "reactivatedIds", "untouchedIds", "updatedIds",
-                               "rejectedCount", rejections)
-     VALUES ($1, $2, $3::timestamp, $4, $5, $6, $7, $8, $9, $10::jsonb) RETURNING id`,
+                               "rejectedCount", rejections, "reportFingerprint", "findingsDigest")
+     VALUES ($1, $2, $3::timestamp, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12) RETURNING id`,
     [opts.testId, opts.operationId ?? null, now.toISOString(), outcome.newIds, outcome.closedIds, outcome.reactivatedIds, outcome.untouchedIds,
-      outcome.updatedIds, rejected.length, JSON.stringify(rejected.slice(0, REJECTIONS_KEPT))]);
+      outcome.updatedIds, rejected.length, JSON.stringify(rejected.slice(0, REJECTIONS_KEPT)), stored?.fingerprint ?? null, stored?.findings ?? null]);
   return imp.rows[0]!.id;
 }

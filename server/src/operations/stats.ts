@@ -21,6 +21,16 @@ export interface FindingRejection {
   reason: string;
 }
 
+/**
+ * A finding reimport could not take, by position in the report (0-based across pages); `service` is
+ * the rejected finding's own, when it named one: sync sets it to the record's VEP key.
+ */
+export interface Rejection {
+  index: number;
+  reason: string;
+  service?: string;
+}
+
 export function emptyStats(): OperationStats {
   return {
     recordsDiscovered: 0, recordsNew: 0, recordsMissing: 0, recordsSynced: 0,

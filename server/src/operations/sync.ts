@@ -40,16 +40,32 @@ export async function ensureGlobalConnectorsTest(services: Services, connector: 
   return test.id;
 }
 
+const vepOf = (record: RecordRow) => ({ key: record.vendorKey, name: record.name, metadata: record.metadata as Record<string, unknown> });
+
 async function* findingsOf(kind: ConnectorKind, ctx: KindContext, records: RecordRow[]): AsyncIterable<NormalizedFinding[]> {
   for (const record of records) {
-    const vep = { key: record.vendorKey, name: record.name, metadata: record.metadata as Record<string, unknown> };
-    for await (const page of kind.fetchFindings(ctx, vep)) {
+    for await (const page of kind.fetchFindings(ctx, vepOf(record))) {
       // a worker shutting down past its grace period: the reimport's transaction rolls back and the
       // job is retried elsewhere (operations/run.ts)
       ctx.signal?.throwIfAborted();
       yield page.map((f) => ({ ...f, service: record.vendorKey }));
     }
   }
+}
+
+/** The product's report, all its records', when the kind can fingerprint every one of them. */
+function fingerprintOf(kind: ConnectorKind, ctx: KindContext, records: RecordRow[]): (() => Promise<string | null>) | undefined {
+  const fingerprint = kind.reportFingerprint?.bind(kind);
+  if (!fingerprint) return undefined;
+  return async () => {
+    const parts: string[] = [];
+    for (const record of records) {
+      const part = await fingerprint(ctx, vepOf(record));
+      if (part === null) return null;
+      parts.push(record.vendorKey, part);
+    }
+    return JSON.stringify(parts);
+  };
 }
 
 export async function runSync(services: Services, op: Operation, connector: Connector, { kind, ctx }: KindWithContext): Promise<OperationStats> {
@@ -84,6 +100,7 @@ export async function runSync(services: Services, op: Operation, connector: Conn
           doNotReactivate: connector.doNotReactivate,
           scanType: kind.label,
           operationId: op.id,
+          reportFingerprint: fingerprintOf(kind, ctx, group),
           // advisory: a failed progress write (the database restarting) must not become an unhandled
           // rejection, which ended the worker process; the reimport itself fails and says why
           onProgress: (n: number) => { findingsSoFar = before + n; progress().catch(() => {}); },

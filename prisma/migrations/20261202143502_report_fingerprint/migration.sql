@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "TestImport" ADD COLUMN     "findingsDigest" TEXT,
+ADD COLUMN     "reportFingerprint" TEXT;
