@@ -1,10 +1,11 @@
 // Reimport: DefectDojo's re-upload of a scan into one Test (research/defectdojo.md §2b), done as
-// one transaction of set-based statements. Incoming pages stream into staging tables in chunks,
-// each finding matched as it is staged; creating, updating, reactivating and closing are then a
-// fixed handful of statements, however many findings there are. A test without findings (the first
-// import) skips all of that: reimport-first.ts creates the findings as they stream. Because it is one
-// transaction, a fetch that throws half-way, a crash or a kill -9 leaves the test exactly as it was,
-// and a retry gives the uninterrupted result.
+// one transaction of set-based statements. Incoming pages stream into staging tables by COPY in
+// chunks; matching, creating, updating, reactivating and closing are then a fixed handful of
+// statements, however many findings there are. A test without findings (the first import) skips
+// all of that: reimport-first.ts creates the findings as they stream. A report the connector can
+// tell is unchanged, onto findings no one changed, is not read at all (report-unchanged.ts). Because
+// it is one transaction, a fetch that throws half-way, a crash or a kill -9 leaves the test exactly
+// as it was, and a retry gives the uninterrupted result.
 import type pg from 'pg';
 import type { DedupeAlgorithm, HashField, NormalizedFinding } from '../connectors/kind.ts';
 import { LOCKS } from '../locks.ts';
@@ -12,7 +13,7 @@ import { severityRank, type Severity } from '../severity.ts';
 import { prepareFinding, type PreparedFinding } from './reimport-prepare.ts';
 import { CREATE_STAGING, stageChunk } from './reimport-staging.ts';
 import { applyMatched, closeAbsent, insertNew, matchedIds, planOutcomes } from './reimport-apply.ts';
-import { CREATE_NEW, insertChunk, ReportKeys } from './reimport-first.ts';
+import { CREATE_NEW, dropRepeats, insertChunk } from './reimport-first.ts';
 import { findingsDigest, importFingerprint, recordUnchanged } from './report-unchanged.ts';
 import type { Rejection } from './stats.ts';
 
@@ -70,9 +71,10 @@ export const REJECTIONS_KEPT = 20;
 type Outcome = Pick<ReimportResult, 'newIds' | 'closedIds' | 'untouchedIds' | 'updatedIds' | 'reactivatedIds' | 'collapsedDuplicates'>;
 
 /**
- * Rows per staging statement, whatever the tool's page size: pages are gathered up to it (the SARIF
+ * Rows per staging COPY, whatever the tool's page size: pages are gathered up to it (the SARIF
  * connector's 500-finding pages cost 200 statements per 100k otherwise, 3.0 s of staging against
- * 2.7 s in 20) and split down to it (a single page of 100k would be one huge parameter set).
+ * 2.7 s in 20, measured when chunks were INSERT parameters) and split down to it (a single page of
+ * 100k would be one 65 MB string).
  * 1,000 to 10,000 timed within noise of each other on 100k findings (engine alone: first import
  * 4.1–4.7 s, identical re-sync 1.5–1.6 s) while peak RSS rose 164 → 214 MB; 5,000 sits between.
  */
@@ -104,13 +106,17 @@ export async function reimport(pool: pg.Pool, opts: ReimportOptions, pages: Asyn
           rejected: unchanged.rejections, belowMinimum: 0, collapsedDuplicates: 0, reportUnchanged: true };
       }
       // a test without findings (a first import) takes the direct path of reimport-first.ts
-      const keys = test.rows[0]!.empty ? new ReportKeys(opts.dedupe.algorithm) : null;
-      if (keys) await client.query(CREATE_NEW);
+      const first = test.rows[0]!.empty;
+      if (first) await client.query(CREATE_NEW);
       else for (const ddl of CREATE_STAGING) await client.query(ddl);
 
-      const report = await streamReport(client, opts, now, minimumRank, keys, pages);
+      const report = await streamReport(client, opts, now, minimumRank, first, pages);
       let outcome: Outcome;
-      if (keys) outcome = { newIds: report.createdIds, closedIds: [], untouchedIds: [], updatedIds: [], reactivatedIds: [], collapsedDuplicates: report.dropped };
+      if (first) {
+        const repeats = new Set(await dropRepeats(client, opts.testId, opts.dedupe.algorithm));
+        const newIds = repeats.size === 0 ? report.createdIds : report.createdIds.filter((id) => !repeats.has(id));
+        outcome = { newIds, closedIds: [], untouchedIds: [], updatedIds: [], reactivatedIds: [], collapsedDuplicates: repeats.size };
+      }
       else {
         const planned = await planOutcomes(client, opts.testId, opts.dedupe.algorithm, opts.doNotReactivate);
         await applyMatched(client, now, opts.scanType);
@@ -137,16 +143,15 @@ export async function reimport(pool: pg.Pool, opts: ReimportOptions, pages: Asyn
 
 /**
  * Reads the report page by page: each finding is prepared (or rejected with its reason), dropped
- * below the minimum severity or as a repeat within the report, and the rest staged (a re-sync) or
- * created straight away (a first import, `keys` set) in chunks of STAGE_CHUNK_ROWS.
+ * below the minimum severity, and the rest staged (a re-sync) or created straight away (a first
+ * import) in chunks of STAGE_CHUNK_ROWS.
  */
-async function streamReport(client: pg.PoolClient, opts: ReimportOptions, now: Date, minimumRank: number, keys: ReportKeys | null, pages: AsyncIterable<NormalizedFinding[]>) {
+async function streamReport(client: pg.PoolClient, opts: ReimportOptions, now: Date, minimumRank: number, first: boolean, pages: AsyncIterable<NormalizedFinding[]>) {
   const createdIds: number[] = [];
   const rejected: ReimportResult['rejected'] = [];
   let received = 0;
   let belowMinimum = 0;
   let staged = 0;
-  let dropped = 0;
   let rows: PreparedFinding[] = [];
   let ords: number[] = [];
   // One chunk is in flight while the next is prepared: PostgreSQL stages (or creates) chunk k
@@ -159,7 +164,7 @@ async function streamReport(client: pg.PoolClient, opts: ReimportOptions, now: D
     ords = [];
     staged += batch.length;
     if (inflight) await inflight;
-    inflight = keys
+    inflight = first
       ? insertChunk(client, opts.testId, now, batch).then((ids) => { for (const id of ids) createdIds.push(id); })
       : stageChunk(client, batch, at);
     // awaited at the next flush or after the last page; until then a failure must not be
@@ -172,7 +177,6 @@ async function streamReport(client: pg.PoolClient, opts: ReimportOptions, now: D
       const p = prepareFinding(list[i], opts.dedupe.hashFields);
       if (!p.ok) rejected.push({ index: received + i, reason: p.reason, service: p.service });
       else if (severityRank(p.finding.severity) > minimumRank) belowMinimum++;
-      else if (keys?.seen(p.finding)) dropped++;
       else {
         rows.push(p.finding);
         ords.push(received + i);
@@ -184,7 +188,7 @@ async function streamReport(client: pg.PoolClient, opts: ReimportOptions, now: D
   }
   if (rows.length > 0) await flush();
   if (inflight) await inflight;
-  return { createdIds, rejected, belowMinimum, staged, dropped };
+  return { createdIds, rejected, belowMinimum, staged };
 }
 
 async function fingerprintOf(opts: ReimportOptions): Promise<string | null> {
