@@ -1,25 +1,15 @@
 // The set-based half of reimport: once every incoming finding sits in reimport_staging, each step
 // below is one statement over the whole set (research/defectdojo.md §2b, "Reimport algorithm").
 import type pg from 'pg';
-import type { DedupeAlgorithm } from '../connectors/kind.ts';
 import { activeSql } from './finding-status.ts';
 import { slaExpirationSql } from './sla.ts';
 
 /**
- * One row per finding of the report that counts, with the existing finding it matches (`fid`) and
- * what happens to it. Matching: the uid is preferred over the hash_code, the lowest id wins
- * (DefectDojo takes matched_findings[0]), and under `unique_id_from_tool` a finding without a uid
- * is matched by hash_code among findings without a uid, so it is not closed and re-created on every
- * sync. Matching stays inside the finding's service (DefectDojo reimports one service at a time;
- * here one test holds several VEPs, `service` naming each, and equal fingerprints in two
- * repositories are two findings). Null and '' are the same service, as there. The whole report is
- * matched at once, hash joins against the test's keys (~30 ms for 100k against 100k).
- *
- * A finding is a duplicate
+ * One row per finding of the report that counts, with what happens to it. A finding is a duplicate
  * inside the report, and dropped, when an earlier one of the same service shares its uid or its
  * hash_code (first wins, by report position, so the result does not depend on timing); ranking
  * within each key takes 530 ms on 100k findings where self anti-joins took 870 (fewer sorts, no
- * merge joins).
+ * merge joins). The match itself (`fid`) was looked up while staging.
  *
  * Outcomes, checked in DefectDojo's order (existing special status, then mitigated, then active):
  * - new          nothing matched
@@ -37,32 +27,16 @@ import { slaExpirationSql } from './sla.ts';
  */
 const PLAN_SQL = `
 CREATE TEMP TABLE reimport_plan ON COMMIT DROP AS
-WITH keyed AS (
-  SELECT s.*,
-    CASE WHEN $2::text <> 'hash_code' THEN s.unique_id END AS match_uid,
-    CASE WHEN $2::text = 'unique_id_from_tool' AND s.unique_id IS NOT NULL THEN NULL ELSE s.hash_code END AS match_hash
-  FROM reimport_staging s
-), uid_keys AS (
-  SELECT COALESCE(service, '') AS svc, "uniqueIdFromTool" AS uid, min(id) AS fid
-  FROM "Finding" WHERE "testId" = $3 AND "uniqueIdFromTool" IS NOT NULL GROUP BY 1, 2
-), hash_keys AS (
-  SELECT COALESCE(service, '') AS svc, "hashCode" AS hash, min(id) AS fid
-  FROM "Finding" WHERE "testId" = $3 AND ($2::text <> 'unique_id_from_tool' OR "uniqueIdFromTool" IS NULL) GROUP BY 1, 2
-), matched AS (
-  SELECT k.*, COALESCE(u.fid, h.fid) AS fid
-  FROM keyed k
-  LEFT JOIN uid_keys u ON u.svc = COALESCE(k.service, '') AND u.uid = k.match_uid
-  LEFT JOIN hash_keys h ON h.svc = COALESCE(k.service, '') AND h.hash = k.match_hash
-), firsts AS (
+WITH firsts AS (
   SELECT s.*,
     s.match_uid IS NULL OR row_number() OVER (PARTITION BY COALESCE(s.service, ''), s.match_uid ORDER BY s.ord) = 1 AS first_uid,
     s.match_hash IS NULL OR row_number() OVER (PARTITION BY COALESCE(s.service, ''), s.match_hash ORDER BY s.ord) = 1 AS first_hash
-  FROM matched s
-), kept AS (
+  FROM reimport_staging s
+), keyed AS (
   SELECT * FROM firsts WHERE first_uid AND first_hash
 ), ranked AS (
   SELECT k.*, CASE WHEN k.fid IS NULL THEN 1 ELSE row_number() OVER (PARTITION BY k.fid ORDER BY k.ord) END AS rn
-  FROM kept k
+  FROM keyed k
 )
 SELECT r.ord, r.fid, CASE
   WHEN r.fid IS NULL THEN 'new'
@@ -79,20 +53,19 @@ SELECT r.ord, r.fid, CASE
 END AS outcome,
 r.fid IS NOT NULL AND r.rn = 1 AND (f."fixAvailable" IS DISTINCT FROM r.fix_available
   OR (NULLIF(f."componentName", '') IS NULL AND r.component_name IS NOT NULL)
-  OR (NULLIF(f."componentVersion", '') IS NULL AND r.component_version IS NOT NULL)) AS backfill,
-r.fid IS NOT NULL AND f."detailsDigest" IS DISTINCT FROM r.details_digest AS details_changed
+  OR (NULLIF(f."componentVersion", '') IS NULL AND r.component_version IS NOT NULL)) AS backfill
 FROM ranked r
 LEFT JOIN "Finding" f ON f.id = r.fid
 CROSS JOIN LATERAL (SELECT (r.false_positive AND NOT f."falsePositive") OR (r.risk_accepted AND NOT f."riskAccepted")
                            OR (r.out_of_scope AND NOT f."outOfScope") AS adds_flags) x`;
 
 /** Returns how many findings of the report remain once duplicates inside it are dropped. */
-export async function planOutcomes(client: pg.PoolClient, testId: number, algorithm: DedupeAlgorithm, doNotReactivate: boolean): Promise<number> {
+export async function planOutcomes(client: pg.PoolClient, doNotReactivate: boolean): Promise<number> {
   // temp tables have no statistics until analysed: without them the self anti-joins below and the
   // one that closes absent findings are planned from guesses (a nested loop risks 100k × 100k).
   // The row count is what matters; sampling one column instead of all takes 25 ms, not 130 (100k rows)
   await client.query('ANALYZE reimport_staging (ord)');
-  const r = await client.query(PLAN_SQL, [doNotReactivate, algorithm, testId]);
+  const r = await client.query(PLAN_SQL, [doNotReactivate]);
   await client.query('ANALYZE reimport_plan');
   return r.rowCount ?? 0;
 }
@@ -108,7 +81,8 @@ const DETAIL_COLUMNS: [string, string][] = [['vendorUrl', 'c.vendor_url'], ['cvs
 /**
  * Status changes of matched findings, plus what DefectDojo syncs silently on every match:
  * fix_available / fix_version when they differ, component name / version when ours is empty. The
- * tool-owned details (scores, links, CWEs, its dismissal …) are rewritten when their digest changed.
+ * tool-owned details (scores, links, CWEs, its dismissal …) are rewritten when their digest changed,
+ * which is when staging gave the finding a reimport_content row.
  */
 const APPLY_MATCHED_SQL = `
 UPDATE "Finding" f SET
@@ -133,8 +107,8 @@ UPDATE "Finding" f SET
   "dismissedInTool" = s.dismissed,
   ${DETAIL_COLUMNS.map(([column, value]) => `"${column}" = CASE WHEN c.ord IS NULL THEN f."${column}" ELSE ${value} END`).join(',\n  ')},
   "updatedAt" = $1::timestamp
-FROM reimport_plan p JOIN reimport_staging s ON s.ord = p.ord LEFT JOIN reimport_content c ON c.ord = p.ord AND p.details_changed
-WHERE f.id = p.fid AND p.outcome <> 'repeat' AND (p.outcome IN ('updated', 'reactivated') OR p.backfill OR p.details_changed)`;
+FROM reimport_plan p JOIN reimport_staging s ON s.ord = p.ord LEFT JOIN reimport_content c ON c.ord = p.ord
+WHERE f.id = p.fid AND p.outcome <> 'repeat' AND (p.outcome IN ('updated', 'reactivated') OR p.backfill OR c.ord IS NOT NULL)`;
 
 const NOTE_MATCHED_SQL = `
 INSERT INTO "FindingNote" ("findingId", text, "createdAt")

@@ -47,7 +47,7 @@ export async function dropRepeats(client: pg.PoolClient, testId: number, algorit
   return (await client.query<{ ids: number[] }>(DROP_REPEATS_SQL, [testId, algorithm])).rows[0]!.ids;
 }
 
-/** a chunk of new findings arrives here by COPY, and INSERT_SQL moves it into "Finding" */
+/** a chunk of new findings arrives here by COPY, and INSERT_SQL copies it into "Finding" */
 export const CREATE_NEW = `
 CREATE TEMP TABLE reimport_new (
   n integer NOT NULL,
@@ -96,9 +96,7 @@ const NEW_COLUMNS = ['n', 'title', 'description', 'severity', 'hash_code', 'uniq
 
 // The same values INSERT_NEW_SQL (reimport-apply.ts) writes for a new finding.
 const INSERT_SQL = `
-WITH u AS (
-  DELETE FROM reimport_new RETURNING *
-), created AS (
+WITH created AS (
   INSERT INTO "Finding" ${NEW_FINDING_COLUMNS}
   SELECT $1, u.title, u.description, u.severity::"Severity",
     ${activeSql({ falsePositive: 'x.false_positive', riskAccepted: 'x.risk_accepted', outOfScope: 'x.out_of_scope', isMitigated: 'x.mitigated', duplicate: 'false' })} AND NOT x.dismissed, x.verified, x.false_positive, x.risk_accepted,
@@ -109,7 +107,7 @@ WITH u AS (
     d.found, d.found, ${slaExpirationSql('d.found', 'u.severity::"Severity"')}, $2::timestamp, $2::timestamp, u.cvss_v4_score, u.cvss_v4_vector,
     u.epss_percentile, x.known_exploited, u.cwes, u.end_line, u.tool_name, u.tool_version,
     u.code_classification, x.dismissed, u.dismissed_by, u.dismissed_at, u.dismissed_reason, u.details_digest
-  FROM u
+  FROM reimport_new u
   CROSS JOIN LATERAL (SELECT (u.flags & 1) <> 0 AS false_positive, (u.flags & 2) <> 0 AS risk_accepted,
     (u.flags & 4) <> 0 AS out_of_scope, (u.flags & 8) <> 0 AS mitigated,
     (u.flags & 16) <> 0 AS static_finding, (u.flags & 32) <> 0 AS dynamic_finding, (u.flags & 64) <> 0 AS verified,
@@ -123,7 +121,7 @@ SELECT COALESCE(array_agg(id ORDER BY id), '{}') AS ids FROM created`;
 const flags = (f: PreparedFinding) => (f.falsePositive ? 1 : 0) | (f.riskAccepted ? 2 : 0) | (f.outOfScope ? 4 : 0) | (f.mitigated ? 8 : 0)
   | (f.staticFinding ? 16 : 0) | (f.dynamicFinding ? 32 : 0) | (f.verified ? 64 : 0) | (f.knownExploited ? 128 : 0) | (f.dismissed ? 256 : 0);
 
-/** Creates the chunk's findings in order (a COPY and a statement); returns their ids. */
+/** Creates the chunk's findings in order (a COPY and two statements); returns their ids. */
 export async function insertChunk(client: pg.PoolClient, testId: number, now: Date, rows: PreparedFinding[]): Promise<number[]> {
   await copyRows(client, 'reimport_new', NEW_COLUMNS, rows.map((f, n) => [n, f.title, f.description, f.severity, f.hashCode, f.uniqueIdFromTool,
     f.vulnIdFromTool, f.filePath, f.line, f.cwe, f.vulnerabilityIds, f.componentName, f.componentVersion, f.service, f.mitigation, f.references,
@@ -131,5 +129,7 @@ export async function insertChunk(client: pg.PoolClient, testId: number, now: Da
     f.cvssV4Vector, f.epssPercentile, f.cwes, f.endLine, f.toolName, f.toolVersion, f.codeClassification, f.dismissedBy, f.dismissedAt,
     f.dismissedReason, f.detailsDigest]));
   const r = await client.query<{ ids: number[] }>(INSERT_SQL, [testId, now.toISOString()]);
+  // emptied for the next chunk: deleted rows would stay until the transaction ends (see reimport-staging.ts)
+  await client.query('TRUNCATE reimport_new');
   return r.rows[0]!.ids;
 }

@@ -118,7 +118,7 @@ export async function reimport(pool: pg.Pool, opts: ReimportOptions, pages: Asyn
         outcome = { newIds, closedIds: [], untouchedIds: [], updatedIds: [], reactivatedIds: [], collapsedDuplicates: repeats.size };
       }
       else {
-        const planned = await planOutcomes(client, opts.testId, opts.dedupe.algorithm, opts.doNotReactivate);
+        const planned = await planOutcomes(client, opts.doNotReactivate);
         await applyMatched(client, now, opts.scanType);
         // closing runs before creating, so "absent" means absent from the fetch, not "just created"
         const closedIds = await closeAbsent(client, opts.testId, now, opts.scanType);
@@ -166,7 +166,7 @@ async function streamReport(client: pg.PoolClient, opts: ReimportOptions, now: D
     if (inflight) await inflight;
     inflight = first
       ? insertChunk(client, opts.testId, now, batch).then((ids) => { for (const id of ids) createdIds.push(id); })
-      : stageChunk(client, batch, at);
+      : stageChunk(client, opts.testId, opts.dedupe.algorithm, batch, at);
     // awaited at the next flush or after the last page; until then a failure must not be
     // reported as an unhandled rejection
     inflight.catch(() => {});
