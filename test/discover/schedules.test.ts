@@ -62,6 +62,27 @@ describe('schedules with two workers', () => {
     expect(next).toBeLessThanOrEqual(Date.now() + 60_000);
     expect(new Date(next).getUTCSeconds()).toBe(0);
   });
+
+  it('a tick with many connectors due on a slow database starts each of them once', async () => {
+    // found by `pnpm bench:soak`: 50 connectors due in one minute on a loaded machine took the
+    // tick's single transaction past Prisma's 5 s limit, and every one of them missed that minute.
+    // Here every Operation insert takes 100 ms: 60 of them are 6 s of work.
+    const due = await Promise.all(Array.from({ length: 60 }, () => createConnector(api, sarif, { discoverSchedule: '0 0 1 1 *' })));
+    const names = due.map((c) => c.name);
+    // yearly and due now: the tick that fires each moves it a year ahead, so the minute cron cannot fire it again
+    await api.sql(`UPDATE "Connector" SET "nextDiscoverAt" = now() - interval '1 minute' WHERE name = ANY($1)`, [names]);
+    await api.sql(`CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.1); RETURN NEW; END $$;
+      CREATE TRIGGER slow_insert BEFORE INSERT ON "Operation" FOR EACH ROW EXECUTE FUNCTION slow_insert()`);
+    try {
+      await fireDueSchedules(workers[0]!.app.services);
+    } finally {
+      await api.sql('DROP TRIGGER slow_insert ON "Operation"; DROP FUNCTION slow_insert()');
+    }
+    const started = await api.sql<{ name: string; n: number }>(`SELECT c.name, count(o.id)::int n FROM "Connector" c
+      LEFT JOIN "Operation" o ON o."connectorId" = c.id AND o.trigger = 'SCHEDULED' WHERE c.name = ANY($1) GROUP BY 1`, [names]);
+    expect(started.filter((r) => r.n !== 1)).toEqual([]);
+    expect(started).toHaveLength(60);
+  }, 120_000);
 });
 
 describe('operations of one connector', () => {
