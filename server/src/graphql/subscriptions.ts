@@ -1,15 +1,18 @@
 // Subscriptions: live operation, record, alert and delivery changes from any process (server/src/live).
 // Access is checked when subscribing (UNAUTHENTICATED / FORBIDDEN / NOT_FOUND, as over HTTP) and
-// again for every batch of events against the viewer as the database has it then.
+// again for every batch of events against the viewer as the database has it then; each event's
+// fields are resolved for that viewer too, once for all subscriptions that share the answer
+// (live-execution.ts).
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import type { GraphQLResolveInfo } from 'graphql';
 import { hashToken } from '../auth/tokens.ts';
 import { forbidden, requireViewer } from '../auth/viewer.ts';
 import { LIVE_QUEUE_LIMIT_BYTES, LiveBudget, LiveStream } from '../live/stream.ts';
-import { alertTopic, deliveryTopic, operationTopic, recordTopic, selectRows, type LiveScope } from '../live/topics.ts';
+import { alertTopic, deliveryTopic, liveScope, operationTopic, recordTopic, selectRows, type LiveItem } from '../live/topics.ts';
 import { builder } from './builder.ts';
 import { notFound } from './errors.ts';
 import { decodeId } from './global-id.ts';
+import { executedOnce } from './live-execution.ts';
 import type { Context } from './context.ts';
 
 type Topic = typeof operationTopic;
@@ -27,10 +30,10 @@ async function openStream(topic: Topic, ctx: Context, info: GraphQLResolveInfo, 
   }
   // the same selection every event is reloaded with, so nested fields come from one query
   const query = (await queryFromInfo({ context: ctx, info, awaitSelections: true })) as Record<string, unknown>;
-  const scope: LiveScope = { prisma: ctx.prisma, userId: viewer.id, tokenHash: hashToken(ctx.authToken!), connectorId, query };
+  const scope = liveScope({ prisma: ctx.prisma, userId: viewer.id, tokenHash: hashToken(ctx.authToken!), connectorId, query });
   // over HTTP (server-sent events) the stream has a budget of its own: spent, it ends
   const budget = ctx.liveBudget ?? new LiveBudget(LIVE_QUEUE_LIMIT_BYTES, () => ctx.log.warn({ field: info.fieldName }, 'live subscription ended: its client stopped reading'));
-  return new LiveStream(ctx.live, (batch) => selectRows(topic, scope, batch), ctx.log, budget);
+  return executedOnce(ctx, new LiveStream(ctx.live, (batch) => selectRows(topic, scope, batch), ctx.log, budget));
 }
 
 builder.subscriptionType({});
@@ -44,7 +47,7 @@ function liveField(name: string, type: 'Operation' | 'Record' | 'Alert' | 'Deliv
       description,
       args: byConnector ? { connectorId: t.arg.id() } : {},
       subscribe: (_root, args, ctx, info) => openStream(topic, ctx, info, (args as { connectorId?: string | number | null }).connectorId, superuser),
-      resolve: (_query, row) => row as never,
+      resolve: (_query, item) => (item as Pick<LiveItem, 'row'>).row as never,
     }));
 }
 

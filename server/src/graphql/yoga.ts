@@ -9,6 +9,7 @@ import type { Services } from '../services.ts';
 import type { Context } from './context.ts';
 import { asInputError } from './errors.ts';
 import { requestLimits } from './limits.ts';
+import { sharedLiveExecution } from './live-execution.ts';
 import { requestContext } from './request-context.ts';
 import { schema } from './schema.ts';
 
@@ -56,7 +57,7 @@ export function createGraphqlYoga({ log, config }: Services, metrics?: Metrics) 
         return masked;
       },
     },
-    plugins: [responseCookies, ...requestLimits(() => schema), ...(metrics ? [operationTimings(metrics)] : [])],
+    plugins: [responseCookies, ...requestLimits(() => schema), ...(metrics ? [operationTimings(metrics)] : []), sharedLiveExecution()],
     // same-origin pages need no CORS headers; other origins only when the operator listed them
     cors: (request) => {
       const origin = request.headers.get('origin');
