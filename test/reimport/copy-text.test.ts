@@ -1,7 +1,7 @@
 // Reimport moves findings by COPY (server/src/db/copy-text.ts): every value a tool can send must come
 // back out of PostgreSQL exactly as it went in.
 import { describe, expect, it } from 'vitest';
-import { copyRows } from '@tributary/server/db/copy-text.ts';
+import { copyRows, type CopyValue } from '@tributary/server/db/copy-text.ts';
 import { reimportDb } from '../support/reimport.ts';
 
 const db = reimportDb();
@@ -16,7 +16,7 @@ describe('COPY text rows', () => {
       await client.query('BEGIN');
       await client.query('CREATE TEMP TABLE t (n int, s text, a text[], i int[], f float8, b boolean, d timestamp(3)) ON COMMIT DROP');
       const at = new Date('2024-02-29T23:59:58.123Z');
-      const rows = AWKWARD.map((s, n) => [n, s, [s, 'x', s], [n, -n - 1], n / 3, n % 2 === 0, at]);
+      const rows: CopyValue[][] = AWKWARD.map((s, n) => [n, s, [s, 'x', s], [n, -n - 1], n / 3, n % 2 === 0, at]);
       rows.push([99, null, [], [], null, null, null]);
       await copyRows(client, 't', ['n', 's', 'a', 'i', 'f', 'b', 'd'], rows);
       const back = await client.query(`SELECT n, s, a, i, f, b, to_char(d, 'YYYY-MM-DD"T"HH24:MI:SS.MS') d FROM t ORDER BY n`);

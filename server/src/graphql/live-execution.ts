@@ -2,7 +2,7 @@
 // once per subscription. The engine executes a subscription's selection for every event of every
 // subscriber: at 1,000 subscribers that was 1,000 runs of the same resolvers and authorization checks
 // on the same row, with their promises and garbage. Shared, the API's CPU per event at 1,000
-// subscribers went from 102–137 ms to 47–64 ms, and at 10,000 from 1.2–1.4 s (which could not keep
+// subscribers went from 102–137 ms to 47–67 ms, and at 10,000 from 1.2–1.4 s (which could not keep
 // up with 5 events a second) to 0.5–0.6 s (bench:live, README).
 //
 // What an answer can depend on: the row (one object per selection and event, live/topics.ts), the
