@@ -2,11 +2,11 @@
 // One API and one worker process on an embedded PostgreSQL, everything on loopback: N connectors
 // (SonarQube and DefectDojo fakes in turn, autoMap on, discover and sync every minute) whose tools
 // change after every sync; M graphql-ws subscribers connected throughout; a steady GraphQL read load
-// as a user with a global Reader role. It checks what a long run breaks: memory (RSS every 10 s, flat
-// = the slope over the second half under FLAT_MB_PER_MIN, soak/report.ts), errors of every kind,
-// schedules that did not fire (soak/schedules.ts says exactly what counts), operations that failed
-// or never finished, and live events lost. Exits 1 if any of them is found. `--minutes=2` while
-// developing; Ctrl-C stops the processes and removes the database.
+// as a user with a global Reader role. It checks what a long run breaks: memory (RSS every 10 s;
+// judged flat or not at rest after a forced GC, soak/memory.ts and soak/report.ts), errors of every
+// kind, schedules that did not fire (soak/schedules.ts says exactly what counts), operations that
+// failed or never finished, and live events lost. Exits 1 if any of them is found. `--minutes=2`
+// while developing; Ctrl-C stops the processes and removes the database.
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';

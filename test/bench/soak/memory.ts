@@ -15,7 +15,7 @@ export interface Sample { atMin: number; rssMb: number; loopLagMs: number; queue
 export interface AtRest { atMin: number; rssMb: number; heapMb: number }
 
 /** resident set size of a live process (Linux), MB */
-export function rssMb(pid: number): number {
+function rssMb(pid: number): number {
   const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
   return kb / 1024;
 }
@@ -86,7 +86,7 @@ export function restSlopes(points: AtRest[], minutes: number): { rss: number; he
   return { rss: leastSquaresSlope(half.map((p) => [p.atMin, p.rssMb])), heap: leastSquaresSlope(half.map((p) => [p.atMin, p.heapMb])) };
 }
 
-export function leastSquaresSlope(points: Array<[number, number]>): number {
+function leastSquaresSlope(points: Array<[number, number]>): number {
   const n = points.length;
   if (n < 2) return NaN;
   const mx = points.reduce((a, [x]) => a + x, 0) / n;
@@ -96,7 +96,7 @@ export function leastSquaresSlope(points: Array<[number, number]>): number {
   return num / den;
 }
 
-export function mean(values: number[]): number {
+function mean(values: number[]): number {
   return values.length ? values.reduce((a, v) => a + v, 0) / values.length : NaN;
 }
 

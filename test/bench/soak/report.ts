@@ -12,8 +12,8 @@ import type { Subscribers } from './subscribers.ts';
  * run must catch; measured at rest, when nothing leaks, the heap moves by ~1 MB from one minute to
  * the next and RSS by up to 3 MB (what V8 and malloc keep after the bursts), hence its wider bound.
  */
-export const FLAT_HEAP_MB_PER_MIN = 1;
-export const FLAT_RSS_MB_PER_MIN = 3;
+const FLAT_HEAP_MB_PER_MIN = 1;
+const FLAT_RSS_MB_PER_MIN = 3;
 
 export interface SoakResult {
   minutes: number;

@@ -8,7 +8,7 @@ import { startDefectDojoFake } from '../../fakes/defectdojo.ts';
 import { startSonarqubeFake } from '../../fakes/sonarqube.ts';
 
 /** projects every generation lists; one more comes and goes */
-export const PROJECTS = 3;
+const PROJECTS = 3;
 /** per project: always open */
 const STABLE = 30;
 /** per project: half of these are open in a generation, the other half the next, so each sync closes 10 and reopens 10 */
@@ -45,7 +45,7 @@ export async function startVendors(count: number): Promise<Vendor[]> {
  * a project that disappears between the discover that saw it and the sync that reads it fails that
  * sync with a 404 (SonarQube), which is the tool's doing, not the soak's subject.
  */
-export function applyGeneration(vendor: Vendor, g: number): void {
+function applyGeneration(vendor: Vendor, g: number): void {
   const { fake, projects } = vendor;
   vendor.generation = g;
   // the fakes log every request for tests to inspect; nothing here does, so the log is not kept
